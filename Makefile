@@ -1,0 +1,40 @@
+# The README's two commands: `make run` and `make test`. Both bootstrap .venv on first use.
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+# The stamp's name carries a hash of both requirements files, so editing a pin reinstalls
+# and an unchanged checkout (whatever its file times) does not.
+REQS_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(REQS_HASH)
+
+PYTEST_ARGS ?=
+
+.PHONY: run test lint fmt venv
+
+venv: $(STAMP)
+
+$(STAMP):
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py seed_demo
+	$(PYTHON) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PYTHON) manage.py check
+	$(PYTHON) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

@@ -1,0 +1,69 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium, since Playwright cannot download its own build here. The network flags stop
+# Chromium calling home: this machine refuses those connections, many at a time.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BROWSER_DIR = Path(__file__).parent / "browser"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests run with DEBUG off and no `collectstatic`, where the manifest storage would fail on
+    # every `{% static %}`; plain storage serves the same files unhashed.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    browser_items = []
+    for item in items:
+        if BROWSER_DIR in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+        if item.get_closest_marker("browser"):
+            browser_items.append(item)
+    if browser_items:
+        # Playwright's sync API keeps an asyncio loop in the main thread, so Django would take
+        # the database work of live_server's set-up and teardown for async code and refuse it.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Runs before fixtures, so a missing Chromium is reported before Playwright tries to start it.
+    if item.get_closest_marker("browser") and not CHROMIUM.exists():
+        reason = f"Chromium not found at {CHROMIUM}"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{reason}, and REQUIRE_BROWSER=1 (apt-get install chromium)")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server) -> str:
+    # Playwright resolves relative URLs against this, so browser tests write
+    # `page.goto(reverse("home"))`. It also replaces pytest-playwright's own `base_url`, whose
+    # plugin-method form pytest 9 deprecates (an error under `filterwarnings = error`).
+    return live_server.url
