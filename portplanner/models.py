@@ -1,2 +1,129 @@
-# No models yet. They will store what the engine (portplanner.marathon) produced: the normalized
-# app JSON plus a denormalized table of port allocations for indexed collision queries.
+"""What Port Planner stores: clusters with their port policy, the apps of each cluster's fleet, and
+one row per port so that collision checks are indexed queries rather than loops over the fleet."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+
+from portplanner.marathon import ClusterPolicy
+from portplanner.marathon.policy import parse_port_ranges
+
+PORT_VALIDATORS = [MaxValueValidator(65535)]
+
+
+class Cluster(models.Model):
+    """A Marathon cluster: its fleet and the flags that decide how its ports are assigned."""
+
+    name = models.SlugField(max_length=63, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+    local_port_min = models.PositiveIntegerField(
+        default=10000, validators=PORT_VALIDATORS, help_text="Marathon's --local_port_min."
+    )
+    local_port_max = models.PositiveIntegerField(
+        default=20000,
+        validators=PORT_VALIDATORS,
+        help_text="Marathon's --local_port_max (inclusive).",
+    )
+    agent_port_ranges = models.CharField(
+        max_length=200,
+        default="31000-32000",
+        help_text="The ports resource Mesos agents offer, e.g. 31000-32000, 40000-40100.",
+    )
+    reserved_ports = models.CharField(
+        max_length=500,
+        default="80,443,9090,9091",
+        blank=True,
+        help_text="Ports no app may use as a service port (marathon-lb binds these itself).",
+    )
+    default_network_name = models.CharField(
+        max_length=63, blank=True, help_text="Marathon's --default_network_name."
+    )
+    mesos_bridge_name = models.CharField(
+        max_length=63, default="mesos-bridge", help_text="Marathon's --mesos_bridge_name."
+    )
+    env_vars_prefix = models.CharField(
+        max_length=63, blank=True, help_text="Marathon's --env_vars_prefix, e.g. MY_."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def policy(self) -> ClusterPolicy:
+        """The engine's view of this cluster. Raises PolicyError on unusable values."""
+        return ClusterPolicy(
+            local_port_min=self.local_port_min,
+            local_port_max=self.local_port_max,
+            agent_port_ranges=parse_port_ranges(
+                [r for r in self.agent_port_ranges.split(",") if r.strip()]
+            ),
+            reserved_ports=frozenset(
+                int(p) for p in self.reserved_ports.replace(" ", "").split(",") if p
+            ),
+            default_network_name=self.default_network_name or None,
+            mesos_bridge_name=self.mesos_bridge_name,
+            env_vars_prefix=self.env_vars_prefix,
+        )
+
+
+class App(models.Model):
+    """A Marathon app in a cluster's fleet, as written and as the engine resolved it."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="apps")
+    app_id = models.CharField("Marathon id", max_length=500)
+    source = models.JSONField(help_text="The app exactly as the user wrote or imported it.")
+    normalized = models.JSONField(
+        null=True, help_text="Marathon's canonical form with the planned service ports."
+    )
+    network_mode = models.CharField(max_length=20, blank=True)
+    is_valid = models.BooleanField(default=False)
+    errors = models.JSONField(default=list)
+    warnings = models.JSONField(default=list)
+    # Bumped on every save; a form carries the version it was loaded from (optimistic locking).
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["app_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "app_id"], name="unique_app_id_per_cluster")
+        ]
+
+    def __str__(self) -> str:
+        return self.app_id
+
+
+class PortAllocation(models.Model):
+    """One port of a saved app: what collision checks and the port map query."""
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="allocations")
+    # Denormalized from app.cluster so that collision queries touch one indexed table.
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    index = models.PositiveSmallIntegerField()
+    path = models.CharField(max_length=64, help_text="JSON pointer of the port in the app.")
+    name = models.CharField(max_length=255, blank=True)
+    protocol = models.CharField(max_length=8)
+    container_port = models.PositiveIntegerField(null=True)
+    service_port = models.PositiveIntegerField(null=True)
+    service_port_dynamic = models.BooleanField(default=False)
+    host_port = models.PositiveIntegerField(null=True, help_text="Fixed host ports only.")
+    vip = models.CharField(max_length=255, blank=True)
+    vip_key = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["app", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["app", "index"], name="unique_port_index_per_app")
+        ]
+        indexes = [
+            models.Index(fields=["cluster", "service_port"], name="alloc_service_port"),
+            models.Index(fields=["cluster", "host_port"], name="alloc_host_port"),
+            models.Index(fields=["cluster", "vip_key"], name="alloc_vip"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} of app #{self.app_id}"

@@ -9,7 +9,7 @@ order."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -213,12 +213,16 @@ def resolve_app(
     *,
     taken: Iterable[int] = (),
     previous: Sequence[int] = (),
+    free_ports: Iterator[int] | None = None,
 ) -> AppResult:
     """Resolve one app against a cluster whose service ports ``taken`` are in use. ``previous``
     is the app's own service ports from its saved version, reused first as Marathon does on
-    update."""
+    update. ``free_ports`` replaces the scan of the range, for callers that keep the fleet in an
+    index (see ``ServicePortAllocator``)."""
     p = prepare(raw, policy)
-    allocator = ServicePortAllocator(policy.local_port_min, policy.local_port_max, taken)
+    allocator = ServicePortAllocator(
+        policy.local_port_min, policy.local_port_max, taken, free_ports
+    )
     allocator.reserve(p.requested_service_ports)
     allocator.reserve(previous)
     return finish(p, allocator, previous)

@@ -7,7 +7,7 @@ already known."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 
 class PortRangeExhausted(Exception):
@@ -18,27 +18,34 @@ class PortRangeExhausted(Exception):
 
 
 class ServicePortAllocator:
-    def __init__(self, low: int, high: int, taken: Iterable[int] = ()):
+    """``taken``: service ports already in use. ``candidates``: where free ports are looked for, in
+    ascending order; by default the whole range. A caller holding the fleet in a database passes an
+    iterator over the ports its index says are free, so the fleet is never loaded whole."""
+
+    def __init__(
+        self,
+        low: int,
+        high: int,
+        taken: Iterable[int] = (),
+        candidates: Iterator[int] | None = None,
+    ):
         self.low = low
         self.high = high
         self.taken = {p for p in taken if p}
-        self._cursor = low
+        self._candidates = candidates if candidates is not None else iter(range(low, high + 1))
 
     def reserve(self, ports: Iterable[int]) -> None:
-        """Mark service ports as used (every fixed port of every app in the change is known "
-        "first)."""
+        """Mark service ports as used (every fixed port of every app in the change is known
+        first)."""
         self.taken.update(p for p in ports if p)
 
     def next_free(self) -> int:
-        port = self._cursor
-        # Ports only ever join `taken`, so nothing below the cursor can become free again.
-        while port in self.taken:
-            port += 1
-        if port > self.high:
-            raise PortRangeExhausted(self.low, self.high)
-        self.taken.add(port)
-        self._cursor = port + 1
-        return port
+        # The cursor only moves up: ports only ever join `taken`, so none below it frees up.
+        for port in self._candidates:
+            if port not in self.taken and self.low <= port <= self.high:
+                self.taken.add(port)
+                return port
+        raise PortRangeExhausted(self.low, self.high)
 
     def assign(self, service_ports: Sequence[int], previous: Sequence[int] = ()) -> list[int]:
         """Replace each 0 in ``service_ports``: first with the app's previous in-range ports that

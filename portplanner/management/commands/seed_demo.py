@@ -1,8 +1,32 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portplanner.fleet import save_app
+from portplanner.marathon import read_apps
+from portplanner.models import Cluster
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
 
 class Command(BaseCommand):
-    help = "Load the demo fleet. Idempotent: `make run` calls it on every start."
+    help = (
+        "Load the demo fleet into the cluster 'demo'. Idempotent: `make run` calls it each start."
+    )
 
+    @transaction.atomic
     def handle(self, *args, **options):
-        self.stdout.write("demo data: nothing to load yet")
+        cluster, created = Cluster.objects.get_or_create(
+            name="demo", defaults={"description": "Demo fleet: a small shop with a few mistakes"}
+        )
+        if not created:
+            self.stdout.write("demo data: cluster 'demo' exists, left as it is")
+            return
+        count = 0
+        for path in sorted(DEMO_DIR.glob("*.json")):
+            apps, _ = read_apps(path.read_bytes(), str(path))
+            for sourced in apps:
+                save_app(cluster, sourced.app)
+                count += 1
+        self.stdout.write(f"demo data: loaded {count} apps into cluster 'demo'")

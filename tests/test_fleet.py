@@ -1,0 +1,111 @@
+"""Saving apps into a cluster: port rows, drafts, Marathon's reuse rule, optimistic locking."""
+
+import pytest
+from django.core.management import call_command
+
+from portplanner.fleet import StaleEdit, free_service_ports, save_app
+from portplanner.models import App, Cluster, PortAllocation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cluster():
+    return Cluster.objects.create(name="prod")
+
+
+def test_save_app_stores_source_normalized_form_and_one_row_per_port(cluster):
+    raw = {
+        "id": "/web",
+        "cmd": "run",
+        "portDefinitions": [{"port": 0, "name": "http", "labels": {"VIP_0": "/web:80"}}],
+    }
+    app, result = save_app(cluster, raw)
+    app.refresh_from_db()
+    assert app.source == raw
+    assert app.normalized["portDefinitions"][0]["port"] == 10000
+    assert app.is_valid and app.network_mode == "host" and app.version == 1
+    (row,) = PortAllocation.objects.filter(app=app)
+    assert (row.service_port, row.host_port, row.vip_key, row.path) == (
+        10000,
+        None,
+        "web:80",
+        "/portDefinitions/0",
+    )
+
+
+def test_save_app_invalid_app_is_kept_as_draft_with_its_errors(cluster):
+    raw = {"id": "/bad", "cmd": "run", "portDefinitions": [{"port": 80}, {"port": 80}]}
+    app, _ = save_app(cluster, raw)
+    app.refresh_from_db()
+    assert not app.is_valid
+    assert app.errors == [{"path": "/portDefinitions", "message": "Ports must be unique."}]
+    assert app.source == raw
+
+
+def test_save_app_unreadable_app_keeps_source_and_has_no_port_rows(cluster):
+    raw = {"id": "/x", "portDefinitions": "eighty"}
+    app, _ = save_app(cluster, raw)
+    assert app.normalized is None and app.network_mode == ""
+    assert app.errors[0]["path"] == "/portDefinitions"
+    assert not app.allocations.exists()
+
+
+def test_save_app_skips_service_ports_held_by_other_apps(cluster):
+    save_app(cluster, {"id": "/a", "cmd": "run", "portDefinitions": [{"port": 10000}]})
+    save_app(cluster, {"id": "/b", "cmd": "run", "portDefinitions": [{"port": 10002}]})
+    app, result = save_app(cluster, {"id": "/c", "cmd": "run", "ports": [0, 0]})
+    assert [p.service_port for p in result.ports] == [10001, 10003]
+
+
+def test_update_reuses_the_apps_previous_service_ports(cluster):
+    # Spec W17: old ports first, then the next free one; a now-fixed old port is not reused twice.
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]})
+    app, result = save_app(cluster, {"id": "/svc", "cmd": "run", "ports": [0, 0]})
+    assert [p.service_port for p in result.ports] == [10001, 10002]
+    app, result = save_app(cluster, {"id": "/svc", "cmd": "run2", "ports": [0, 0, 0]}, app=app)
+    assert [p.service_port for p in result.ports] == [10001, 10002, 10003]
+    app, result = save_app(
+        cluster,
+        {"id": "/svc", "cmd": "x y", "portDefinitions": [{"port": 10002}, {"port": 0}]},
+        app=app,
+    )
+    assert [p.service_port for p in result.ports] == [10002, 10001]
+    assert app.version == 3
+    assert list(app.allocations.values_list("service_port", flat=True)) == [10002, 10001]
+
+
+def test_save_app_with_stale_version_is_refused_and_changes_nothing(cluster):
+    app, _ = save_app(cluster, {"id": "/svc", "cmd": "first"})
+    save_app(cluster, {"id": "/svc", "cmd": "second"}, app=app, expected_version=1)
+    with pytest.raises(StaleEdit) as exc_info:
+        save_app(cluster, {"id": "/svc", "cmd": "third"}, app=app, expected_version=1)
+    assert exc_info.value.app.version == 2
+    app.refresh_from_db()
+    assert app.source["cmd"] == "second"
+
+
+def test_free_service_ports_walks_gaps_through_the_index(cluster):
+    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [10000, 10001, 10003]})
+    save_app(cluster, {"id": "/b", "cmd": "run", "ports": [10004, 10005]})
+    free = free_service_ports(cluster, 10000, 10008)
+    assert list(free) == [10002, 10006, 10007, 10008]
+
+
+def test_save_app_when_range_is_full_reports_marathons_message(cluster):
+    cluster.local_port_max = 10001
+    cluster.save()
+    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [10000, 10001]})
+    assert list(free_service_ports(cluster, 10000, 10001)) == []
+    app, result = save_app(cluster, {"id": "/b", "cmd": "run"})
+    assert result.errors[0].message == "All ports in the range [10000-10001) are already in use"
+    assert not app.is_valid
+
+
+def test_seed_demo_loads_once(capsys):
+    call_command("seed_demo")
+    first = App.objects.count()
+    call_command("seed_demo")
+    assert first >= 5
+    assert App.objects.count() == first
+    assert "left as it is" in capsys.readouterr().out
