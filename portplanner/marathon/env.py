@@ -27,7 +27,7 @@ class EnvVar:
 @dataclass(frozen=True, slots=True)
 class EnvClash:
     name: str
-    port_index: int | None  # the port whose variable was replaced, if any
+    port_index: int | None  # the port whose variable replaced the earlier one, if any
     replaced: str  # source of the value that was lost
     by: str  # source of the value that won
 
@@ -48,7 +48,7 @@ def port_env(
     def put(var: EnvVar) -> None:
         earlier = env.get(var.name)
         if earlier is not None:
-            clashes.append(EnvClash(var.name, earlier.port_index, earlier.source, var.source))
+            clashes.append(EnvClash(var.name, var.port_index, earlier.source, var.source))
         env[var.name] = var
 
     used = {r for _, r in requested} | {h.port for h in host_ports if h.port is not None}

@@ -163,17 +163,19 @@ def lint_env(
     prefix = policy.env_vars_prefix
     for path, text in _command_texts(app):
         for name in dict.fromkeys(_REFERENCE.findall(text)):
-            if not name.startswith(prefix) or name in available:
+            bare = name[len(prefix) :] if name.startswith(prefix) else name
+            if name in available or not _PORT_VAR.match(bare):
                 continue
-            if not _PORT_VAR.match(name[len(prefix) :]):
-                continue
+            hint = ""
+            if prefix and not name.startswith(prefix) and f"{prefix}{name}" in available:
+                hint = f" The cluster prefixes port variables: use ${prefix}{name}."
             defined = ", ".join(f"${v.name}" for v in env if v.port_index is not None) or "none"
             warnings.append(
                 AppWarning(
                     "undefined-port-reference",
                     path,
                     f"${name} is referenced but the task will not have it (port variables: "
-                    f"{defined}).",
+                    f"{defined}).{hint}",
                     "Add the port it refers to, or refer to one of the variables above.",
                 )
             )

@@ -24,7 +24,7 @@ from .normalize import NormalizationError, normalize_deprecated, normalize_post
 from .policy import DEFAULT_POLICY, ClusterPolicy
 from .schema import schema_errors
 from .service_ports import PortRangeExhausted, ServicePortAllocator
-from .validate import canonical_errors
+from .validate import canonical_errors, model_errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +135,7 @@ def prepare(raw: Any, policy: ClusterPolicy = DEFAULT_POLICY) -> Prepared:
         app, p.warnings = normalize_deprecated(raw, policy)
         p.errors = canonical_errors(app, policy)
         app, post_warnings = normalize_post(app, policy)
+        p.errors += [e for e in model_errors(app) if e not in p.errors]
     except NormalizationError as exc:
         p.errors = [AppError(exc.path, exc.message)]
         return p

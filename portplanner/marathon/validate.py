@@ -87,6 +87,15 @@ def canonical_errors(app: dict, policy) -> list[AppError]:
     return errors
 
 
+def model_errors(app: dict) -> list[AppError]:
+    """Rules Marathon checks again on the model, after ``normalize_post`` filled in the default
+    network name (M/state/AppDefinition.scala:640): a named and an unnamed network may now match."""
+    names = [n.get("name") for n in app["networks"] if n["mode"] == CONTAINER]
+    if len(set(names)) != len(names):
+        return [AppError("/networks", "Duplicate networks are not allowed")]
+    return []
+
+
 def _network_errors(networks: list[dict], policy) -> list[AppError]:
     """NetworkValidation.scala:14-39, 64-67."""
     errors = []
