@@ -3,14 +3,14 @@ engine and keeps the database rows that collision queries use in step with each 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 
-from portplanner.marathon import AppResult, resolve_app
-from portplanner.marathon.collisions import vip_key
+from portplanner.marathon import AppResult, Collision, Holding, find_collisions, resolve_app
+from portplanner.marathon.collisions import HOST_PORT, RESERVED_PORT, SERVICE_PORT, VIP, vip_key
 from portplanner.models import App, Cluster, PortAllocation
 
 
@@ -22,29 +22,89 @@ class StaleEdit(Exception):
         self.app = app
 
 
-def free_service_ports(cluster: Cluster, low: int, high: int) -> Iterator[int]:
+def free_service_ports(
+    cluster: Cluster, low: int, high: int, exclude: Iterable[int] = ()
+) -> Iterator[int]:
     """Free service ports in ``[low, high]``, ascending, found through the (cluster, service_port)
-    index: each step asks the database for the next gap instead of loading the fleet's ports."""
-    held = PortAllocation.objects.filter(cluster=cluster, service_port__isnull=False)
-    cursor = low
-    while cursor <= high:
-        if not held.filter(service_port=cursor).exists():
-            yield cursor
-            cursor += 1
-            continue
-        # The first held port at or above the cursor whose successor is free.
-        gap = (
-            held.filter(service_port__gte=cursor, service_port__lt=high)
-            .annotate(successor=F("service_port") + 1)
-            .exclude(Exists(held.filter(service_port=OuterRef("successor"))))
-            .order_by("service_port")
-            .values_list("successor", flat=True)
-            .first()
+    index a few gaps at a time, so the fleet's ports are never loaded whole. ``exclude``: ports to
+    treat as held as well (those of the app being edited)."""
+    excluded = set(exclude)
+    held = PortAllocation.objects.filter(
+        cluster=cluster, service_port__gte=low, service_port__lte=high
+    )
+    first = held.order_by("service_port").values_list("service_port", flat=True).first()
+    if first is None:
+        yield from (p for p in range(low, high + 1) if p not in excluded)
+        return
+    yield from (p for p in range(low, first) if p not in excluded)
+    # A gap starts right after a held port whose successor is not held, and ends at the next held.
+    gaps = (
+        held.annotate(start=F("service_port") + 1)
+        .exclude(Exists(held.filter(service_port=OuterRef("start"))))
+        .annotate(
+            end=Subquery(
+                held.filter(service_port__gt=OuterRef("start"))
+                .order_by("service_port")
+                .values("service_port")[:1]
+            )
         )
-        if gap is None:
+        .order_by("service_port")
+        .values_list("service_port", "end")
+        .distinct()
+    )
+    after = first - 1
+    while True:
+        batch = list(gaps.filter(service_port__gt=after)[:_GAP_BATCH])
+        for held_port, end in batch:
+            for port in range(held_port + 1, high + 1 if end is None else end):
+                if port not in excluded:
+                    yield port
+        if len(batch) < _GAP_BATCH:
             return
-        yield gap
-        cursor = gap + 1
+        after = batch[-1][0]
+
+
+_GAP_BATCH = 16
+
+
+def fleet_collisions(cluster: Cluster, result: AppResult, app: App | None) -> list[Collision]:
+    """Collisions of ``result`` (an app being composed) with the cluster's saved apps, found by
+    one indexed query on the ports this app holds."""
+    mine = result.holdings()
+    service = {h.port for h in mine if h.kind == SERVICE_PORT}
+    host = {h.port for h in mine if h.kind == HOST_PORT}
+    vips = {vip_key(h.value) for h in mine if h.kind == VIP}
+    rows = (
+        PortAllocation.objects.filter(cluster=cluster)
+        .filter(Q(service_port__in=service) | Q(host_port__in=host) | Q(vip_key__in=vips))
+        .exclude(app=app)
+        .select_related("app")
+        .only(
+            "app__app_id", "path", "service_port", "host_port", "vip", "vip_key", "container_port"
+        )
+    )
+    theirs = []
+    for row in rows:
+        mapping = row.container_port is not None
+        if row.service_port in service:
+            key = "servicePort" if mapping else "port"
+            theirs.append(
+                Holding(row.app.app_id, SERVICE_PORT, row.service_port, None, f"{row.path}/{key}")
+            )
+        if row.host_port in host:
+            key = "hostPort" if mapping else "port"
+            theirs.append(
+                Holding(row.app.app_id, HOST_PORT, row.host_port, None, f"{row.path}/{key}")
+            )
+        if row.vip_key and row.vip_key in vips:
+            theirs.append(Holding(row.app.app_id, VIP, None, row.vip, f"{row.path}/labels"))
+    reserved = cluster.policy().reserved_ports
+    # Within one app a repeated port is a lint, not a collision: only pairs with others count.
+    return [
+        c
+        for c in find_collisions([*mine, *theirs], reserved)
+        if c.kind == RESERVED_PORT or len({app_id for app_id, _ in c.holders}) > 1
+    ]
 
 
 def resolve_in_cluster(cluster: Cluster, raw: Any, app: App | None = None) -> AppResult:

@@ -5,5 +5,10 @@ from portplanner import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("clusters/<slug:cluster>/", views.cluster_apps, name="cluster_apps"),
+    path("clusters/<slug:cluster>/apps/new/", views.app_new, name="app_new"),
+    path("clusters/<slug:cluster>/apps/new/preview/", views.app_preview, name="app_preview_new"),
+    path("clusters/<slug:cluster>/apps/<int:pk>/", views.app_edit, name="app_edit"),
+    path("clusters/<slug:cluster>/apps/<int:pk>/preview/", views.app_preview, name="app_preview"),
     path("admin/", admin.site.urls),
 ]

@@ -1,10 +1,332 @@
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Function views: they translate between HTTP and the composer and fleet modules; no rules."""
 
+from __future__ import annotations
+
+import difflib
+import json
+from itertools import islice
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portplanner.composer import (
+    APP_FIELDS,
+    ENV_FIELDS,
+    NEW_APP,
+    PORT_FIELDS,
+    Draft,
+    app_from_draft,
+    draft_from_app,
+)
+from portplanner.fleet import (
+    StaleEdit,
+    fleet_collisions,
+    free_service_ports,
+    resolve_in_cluster,
+    save_app,
+)
+from portplanner.forms import AppForm, EnvFormSet, JsonForm, PortFormSet
 from portplanner.http import HtmxHttpRequest
+from portplanner.marathon import ReadError, find_apps, parse_json, prepare
+from portplanner.marathon.model import BRIDGE, CONTAINER, HOST
+from portplanner.models import App, Cluster
+from portplanner.pointers import field_for_pointer
+
+MODE_SENTENCES = {
+    HOST: "Host networking: the task binds ports on the agent itself. Each port's number is its "
+    "service port for load balancers; the host port is random unless requirePorts is on.",
+    BRIDGE: "Bridge: each container port is mapped to a host port (random unless fixed); the "
+    "service port is what load balancers listen on.",
+    CONTAINER: "Container networks: the task gets its own IP and its container ports are reached "
+    "there directly; a host port exists only where you ask for one.",
+}
+SUGGESTIONS = 3
 
 
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    clusters = Cluster.objects.annotate(
+        app_count=Count("apps"), invalid_count=Count("apps", filter=Q(apps__is_valid=False))
+    )
+    return render(request, "home.html", {"clusters": clusters})
+
+
+@require_GET
+def cluster_apps(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
+    cluster_obj = get_object_or_404(Cluster, name=cluster)
+    apps = cluster_obj.apps.prefetch_related("allocations")
+    return render(request, "cluster_apps.html", {"cluster": cluster_obj, "apps": apps})
+
+
+@require_http_methods(["GET", "POST"])
+def app_new(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
+    return _composer(request, get_object_or_404(Cluster, name=cluster), None)
+
+
+@require_http_methods(["GET", "POST"])
+def app_edit(request: HtmxHttpRequest, cluster: str, pk: int) -> HttpResponse:
+    app = get_object_or_404(App, pk=pk, cluster__name=cluster)
+    return _composer(request, app.cluster, app)
+
+
+@require_POST
+def app_preview(request: HtmxHttpRequest, cluster: str, pk: int | None = None) -> HttpResponse:
+    cluster_obj = get_object_or_404(Cluster, name=cluster)
+    app = get_object_or_404(App, pk=pk, cluster=cluster_obj) if pk else None
+    draft = _draft_from_post(request.POST)
+    return render(request, "_preview.html", _preview_context(cluster_obj, app, draft))
+
+
+def _composer(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> HttpResponse:
+    if request.method == "GET":
+        draft, load_notes = _draft_for(cluster, app.source if app else NEW_APP, app)
+        return _render_composer(request, cluster, app, draft, load_notes=load_notes)
+
+    action = request.POST.get("action", "preview")
+    if action == "load_json":
+        return _load_json(request, cluster, app)
+    draft = _draft_from_post(request.POST)
+    kind, _, arg = action.partition(":")
+    if kind == "add_port":
+        draft.ports.append(_new_port_row(len(draft.ports)))
+    elif kind == "remove_port" and arg.isdigit() and int(arg) < len(draft.ports):
+        del draft.ports[int(arg)]
+    elif kind == "add_env":
+        draft.env.append({"name": "", "value": ""})
+    elif kind == "remove_env" and arg.isdigit() and int(arg) < len(draft.env):
+        del draft.env[int(arg)]
+    elif kind == "set_service_port":
+        row, _, port = arg.partition(":")
+        if row.isdigit() and int(row) < len(draft.ports) and port.isdigit():
+            draft.ports[int(row)]["service_port"] = port
+    elif kind in ("save", "overwrite"):
+        return _save(request, cluster, app, draft, overwrite=kind == "overwrite")
+    return _render_composer(request, cluster, app, draft)
+
+
+def _save(
+    request: HtmxHttpRequest, cluster: Cluster, app: App | None, draft: Draft, *, overwrite: bool
+) -> HttpResponse:
+    raw, _ = app_from_draft(draft)
+    app_id = raw.get("id")
+    if not app_id:
+        return _render_composer(
+            request, cluster, app, draft, problem="Give the app an id before saving it."
+        )
+    clash = cluster.apps.filter(app_id=app_id).exclude(pk=app.pk if app else None).first()
+    if clash is not None:
+        return _render_composer(
+            request,
+            cluster,
+            app,
+            draft,
+            problem=f"{app_id} already exists in {cluster.name}; open it to change it.",
+            problem_link=reverse("app_edit", args=[cluster.name, clash.pk]),
+        )
+    version = draft.app.get("version", "")
+    expected = None if overwrite or app is None or not version.isdigit() else int(version)
+    try:
+        saved, result = save_app(cluster, raw, app=app, expected_version=expected)
+    except StaleEdit as stale:
+        return _render_composer(request, cluster, app, draft, stale=stale.app, stale_raw=raw)
+    if result.valid:
+        messages.success(request, f"Saved {saved.app_id} (version {saved.version}).")
+    else:
+        messages.warning(
+            request,
+            f"Saved {saved.app_id} as a draft: {len(result.errors)} error(s) to fix before "
+            "Marathon would take it.",
+        )
+    return redirect("app_edit", cluster.name, saved.pk)
+
+
+def _load_json(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> HttpResponse:
+    form = JsonForm(request.POST)
+    current = _draft_from_post(request.POST) if "app_id" in request.POST else None
+    text = request.POST.get("json", "")
+    try:
+        apps, _ = find_apps(parse_json(text, "pasted JSON"), "pasted JSON")
+        if len(apps) != 1:
+            raise ReadError(
+                f"found {len(apps)} apps; paste exactly one (import a fleet from the cluster page)",
+                source="pasted JSON",
+            )
+    except ReadError as exc:
+        form.add_error("json", exc.describe())
+        draft = current or _draft_for(cluster, app.source if app else NEW_APP, app)[0]
+        return _render_composer(request, cluster, app, draft, json_form=form)
+    draft, load_notes = _draft_for(cluster, apps[0].app, app)
+    if draft is None:
+        for error in load_notes:
+            form.add_error("json", error)
+        fallback = current or _draft_for(cluster, app.source if app else NEW_APP, app)[0]
+        return _render_composer(request, cluster, app, fallback, json_form=form)
+    version = request.POST.get("version", "")
+    draft.app["version"] = version if app else ""
+    return _render_composer(request, cluster, app, draft, load_notes=load_notes)
+
+
+def _draft_for(cluster: Cluster, raw, app: App | None):
+    """A draft for ``raw``, normalized as Marathon would (legacy fields rewritten). Returns (None,
+    errors) when the app cannot be read far enough to fill the form."""
+    prepared = prepare(raw, cluster.policy())
+    if prepared.app is None:
+        return None, [f"{e.path}: {e.message}" for e in prepared.errors]
+    draft = draft_from_app(prepared.app, app.version if app else "")
+    return draft, [w for w in prepared.warnings]
+
+
+def _draft_from_post(data) -> Draft:
+    app_form = AppForm(data)
+    ports = PortFormSet(data, prefix="ports")
+    env = EnvFormSet(data, prefix="env")
+    return Draft(
+        app={name: app_form[name].value() or "" for name in APP_FIELDS},
+        ports=[{name: form[name].value() or "" for name in PORT_FIELDS} for form in ports],
+        env=[{name: form[name].value() or "" for name in ENV_FIELDS} for form in env],
+    )
+
+
+def _new_port_row(index: int) -> dict[str, str]:
+    return {"protocol": "tcp", "container_port": "0", "host_port_mode": "random"}
+
+
+def _render_composer(
+    request: HtmxHttpRequest,
+    cluster: Cluster,
+    app: App | None,
+    draft: Draft,
+    *,
+    json_form: JsonForm | None = None,
+    load_notes=(),
+    problem: str = "",
+    problem_link: str = "",
+    stale: App | None = None,
+    stale_raw: dict | None = None,
+) -> HttpResponse:
+    preview = _preview_context(cluster, app, draft)
+    raw = preview["raw"]
+    if json_form is None:
+        json_form = JsonForm(
+            initial={"json": json.dumps(raw, indent=2), "version": draft.app["version"]}
+        )
+    field_errors: dict[str, list[str]] = {}
+    for error in preview["errors"]:
+        if error["field"]:
+            field_errors.setdefault(error["field"], []).append(error["message"])
+    stale_diff = ""
+    if stale is not None:
+        stale_diff = "\n".join(
+            difflib.unified_diff(
+                json.dumps(stale.source, indent=2).splitlines(),
+                json.dumps(stale_raw, indent=2).splitlines(),
+                f"saved by someone else (version {stale.version})",
+                "your changes",
+                lineterm="",
+            )
+        )
+    context = {
+        **preview,
+        "app_form": AppForm(initial=draft.app),
+        "port_formset": PortFormSet(initial=draft.ports, prefix="ports"),
+        "env_formset": EnvFormSet(initial=draft.env, prefix="env"),
+        "json_form": json_form,
+        "field_errors": field_errors,
+        "kept_fields": draft.kept_fields(),
+        "load_notes": load_notes,
+        "problem": problem,
+        "problem_link": problem_link,
+        "stale": stale,
+        "stale_diff": stale_diff,
+        "mode_sentences": MODE_SENTENCES,
+    }
+    return render(request, "composer.html", context)
+
+
+def _preview_context(cluster: Cluster, app: App | None, draft: Draft) -> dict:
+    """What the preview shows; the page and the htmx preview share it, so both always agree."""
+    raw, notes = app_from_draft(draft)
+    result = resolve_in_cluster(cluster, raw, app)
+    policy = cluster.policy()
+    collisions = fleet_collisions(cluster, result, app)
+    suggestions = []
+    if any(c.kind in ("service-port", "reserved-port") for c in collisions):
+        mine = [p.service_port for p in result.ports]
+        suggestions = list(
+            islice(
+                free_service_ports(
+                    cluster, policy.local_port_min, policy.local_port_max, exclude=mine
+                ),
+                SUGGESTIONS,
+            )
+        )
+    mode = draft.mode
+    errors = [
+        {"path": e.path, "message": e.message, "field": field_for_pointer(e.path, draft)}
+        for e in result.errors
+    ]
+    warnings = [
+        {
+            "code": w.code,
+            "path": w.path,
+            "message": w.message,
+            "fix": w.fix,
+            "field": field_for_pointer(w.path, draft),
+        }
+        for w in result.warnings
+    ]
+    preview_url = (
+        reverse("app_preview", args=[cluster.name, app.pk])
+        if app
+        else reverse("app_preview_new", args=[cluster.name])
+    )
+    return {
+        "cluster": cluster,
+        "app": app,
+        "draft": draft,
+        "mode": mode,
+        "raw": raw,
+        "notes": notes,
+        "result": result,
+        "errors": errors,
+        "warnings": warnings,
+        "collisions": _collision_rows(collisions, result, suggestions),
+        "suggestions": suggestions,
+        "normalized_json": json.dumps(result.app, indent=2),
+        "download_name": (result.id or "app").strip("/").replace("/", "-") + ".json",
+        "preview_url": preview_url,
+        "env_prefix": policy.env_vars_prefix,
+    }
+
+
+def _collision_rows(collisions, result, suggestions) -> list[dict]:
+    my_id = result.id
+    rows = []
+    for c in collisions:
+        mine = [path for app_id, path in c.holders if app_id == my_id]
+        others = [(app_id, path) for app_id, path in c.holders if app_id != my_id]
+        row_index = _port_index(mine[0]) if mine else None
+        rows.append(
+            {
+                "collision": c,
+                "others": [
+                    {"id": app_id, "path": path, "port_index": _port_index(path)}
+                    for app_id, path in others
+                ],
+                "row": row_index,
+                "fixes": suggestions if c.kind in ("service-port", "reserved-port") else [],
+            }
+        )
+    return rows
+
+
+def _port_index(path: str) -> int | None:
+    parts = path.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part in ("portDefinitions", "portMappings") and parts[i + 1].isdigit():
+            return int(parts[i + 1])
+    return None

@@ -1,0 +1,146 @@
+"""The composer's forms. They bind and render what the user types; they do not judge it.
+
+Fields are text on purpose: whatever is typed reaches the engine as written, and the engine's
+schema answers with a message and a JSON pointer (``/container/portMappings/0/hostPort``) that the
+page maps back onto the field. One validation path, the same for the form, pasted JSON and imports.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from portplanner.marathon.model import BRIDGE, CONTAINER, HOST
+
+NETWORK_MODES = [
+    (HOST, "Host"),
+    (BRIDGE, "Bridge (container/bridge)"),
+    (CONTAINER, "Container networks"),
+]
+CONTAINER_TYPES = [("", "None (Mesos command)"), ("MESOS", "MESOS"), ("DOCKER", "DOCKER")]
+PROTOCOLS = [("tcp", "tcp"), ("udp", "udp"), ("udp,tcp", "udp + tcp")]
+HOST_PORT_MODES = [
+    ("random", "Random (assigned at launch)"),
+    ("fixed", "Fixed"),
+    ("none", "Not exposed on the host"),
+]
+
+
+def _port_input(placeholder: str = "") -> forms.TextInput:
+    return forms.TextInput(
+        attrs={"inputmode": "numeric", "placeholder": placeholder, "size": 6, "autocomplete": "off"}
+    )
+
+
+class AppForm(forms.Form):
+    app_id = forms.CharField(
+        label="App id",
+        required=False,
+        help_text="A Marathon path such as /shop/web.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    cmd = forms.CharField(
+        label="Command (cmd)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        help_text="Run by a shell, so $PORT0 and friends are expanded.",
+    )
+    args = forms.CharField(
+        label="Arguments (args)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        help_text="One argument per line. Not run by a shell: $PORT0 stays literal.",
+    )
+    container_type = forms.ChoiceField(label="Container", choices=CONTAINER_TYPES, required=False)
+    image = forms.CharField(
+        label="Docker image",
+        required=False,
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
+    )
+    network_mode = forms.ChoiceField(
+        label="Network mode", choices=NETWORK_MODES, widget=forms.RadioSelect, initial=HOST
+    )
+    network_names = forms.CharField(
+        label="Container networks",
+        required=False,
+        help_text="One or more network names, comma-separated, e.g. dcos.",
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
+    )
+    require_ports = forms.BooleanField(
+        label="requirePorts",
+        required=False,
+        help_text="Host mode only. Off: each port number is a service port and the host port is "
+        "random. On: the number is also the host port, and the task waits for an agent that "
+        "offers it.",
+    )
+    # The loaded app, canonical: every field the form does not model is kept from here.
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class PortForm(forms.Form):
+    """One port: a port definition in host mode, a port mapping otherwise."""
+
+    name = forms.CharField(
+        required=False,
+        help_text="Lowercase letters, digits, dashes. Gives $PORT_<NAME>.",
+        widget=forms.TextInput(attrs={"size": 10, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    protocol = forms.ChoiceField(choices=PROTOCOLS, initial="tcp")
+    container_port = forms.CharField(
+        label="Container port",
+        required=False,
+        initial="0",
+        help_text="0: the same number as the host port.",
+        widget=_port_input("0"),
+    )
+    host_port_mode = forms.ChoiceField(label="Host port", choices=HOST_PORT_MODES, initial="random")
+    host_port = forms.CharField(label="Fixed host port", required=False, widget=_port_input())
+    service_port = forms.CharField(
+        label="Service port",
+        required=False,
+        help_text="Blank or 0: Marathon assigns the next free one.",
+        widget=_port_input("auto"),
+    )
+    vip = forms.CharField(
+        label="VIP",
+        required=False,
+        help_text="Load-balanced address, e.g. /shop/web:80 (a VIP_ label).",
+        widget=forms.TextInput(attrs={"size": 14, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    labels = forms.CharField(
+        required=False,
+        help_text="One KEY=value per line.",
+        widget=forms.Textarea(attrs={"rows": 1, "cols": 18, "spellcheck": "false"}),
+    )
+    network_names = forms.CharField(
+        label="networkNames",
+        required=False,
+        help_text="With several container networks: the network a host port is forwarded on.",
+        widget=forms.TextInput(attrs={"size": 10, "spellcheck": "false"}),
+    )
+    # The label key the VIP came from, so that an existing VIP_3 is not renamed.
+    vip_label = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Keys of this port the form does not model, kept as they were (JSON).
+    extra = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class EnvForm(forms.Form):
+    name = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"spellcheck": "false", "size": 16})
+    )
+    value = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"spellcheck": "false", "size": 28})
+    )
+
+
+PortFormSet = forms.formset_factory(PortForm, extra=0)
+EnvFormSet = forms.formset_factory(EnvForm, extra=0)
+
+
+class JsonForm(forms.Form):
+    json = forms.CharField(
+        label="App JSON",
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false", "class": "code"}),
+        help_text="Paste any Marathon app, legacy forms too, and load it into the form.",
+    )
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
