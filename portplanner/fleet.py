@@ -9,7 +9,16 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 
-from portplanner.marathon import AppResult, Collision, Holding, find_collisions, resolve_app
+from portplanner.marathon import (
+    AppResult,
+    Collision,
+    Holding,
+    ServicePortAllocator,
+    find_collisions,
+    finish,
+    prepare,
+    resolve_app,
+)
 from portplanner.marathon.collisions import HOST_PORT, RESERVED_PORT, SERVICE_PORT, VIP, vip_key
 from portplanner.models import App, Cluster, PortAllocation
 
@@ -111,17 +120,10 @@ def resolve_in_cluster(cluster: Cluster, raw: Any, app: App | None = None) -> Ap
     """Resolve ``raw`` as Marathon would deploy it into ``cluster`` now. When it updates ``app``,
     the app's saved service ports are reused first (AssignDynamicServiceLogic's update rule)."""
     policy = cluster.policy()
-    previous = []
-    if app is not None:
-        previous = list(
-            app.allocations.filter(service_port__isnull=False)
-            .order_by("index")
-            .values_list("service_port", flat=True)
-        )
     return resolve_app(
         raw,
         policy,
-        previous=previous,
+        previous=_service_ports(app) if app is not None else (),
         free_ports=free_service_ports(cluster, policy.local_port_min, policy.local_port_max),
     )
 
@@ -142,6 +144,42 @@ def save_app(
         if expected_version is not None and app.version != expected_version:
             raise StaleEdit(app)
     result = resolve_in_cluster(cluster, raw, app)
+    return _store(cluster, app, raw, result), result
+
+
+@transaction.atomic
+def deploy_group(cluster: Cluster, raws: list[Any]) -> list[tuple[App, AppResult]]:
+    """Save apps as one group deployment (spec §4.2): every fixed service port of the group is
+    known before the first 0 is assigned, then the 0s are filled in input order. Apps whose id is
+    already in the cluster are updated and keep their service ports."""
+    policy = cluster.policy()
+    prepared = [prepare(raw, policy) for raw in raws]
+    existing = {a.app_id: a for a in cluster.apps.filter(app_id__in=[p.id for p in prepared])}
+    allocator = ServicePortAllocator(
+        policy.local_port_min,
+        policy.local_port_max,
+        candidates=free_service_ports(cluster, policy.local_port_min, policy.local_port_max),
+    )
+    for p in prepared:
+        allocator.reserve(p.requested_service_ports)
+    saved = []
+    for raw, p in zip(raws, prepared, strict=True):
+        app = existing.get(p.id)
+        previous = _service_ports(app) if app else []
+        result = finish(p, allocator, previous)
+        saved.append((_store(cluster, app, raw, result), result))
+    return saved
+
+
+def _service_ports(app: App) -> list[int]:
+    return list(
+        app.allocations.filter(service_port__isnull=False)
+        .order_by("index")
+        .values_list("service_port", flat=True)
+    )
+
+
+def _store(cluster: Cluster, app: App | None, raw: Any, result: AppResult) -> App:
     if app is None:
         app = App(cluster=cluster)
     else:
@@ -152,11 +190,14 @@ def save_app(
     app.network_mode = result.network or ""
     app.is_valid = result.valid
     app.errors = [e.to_json() for e in result.errors]
-    app.warnings = [w.to_json() | {"fix": w.fix} for w in result.warnings]
+    app.warnings = [
+        {"code": w.code, "path": w.path, "message": w.message, "fix": w.fix}
+        for w in result.warnings
+    ]
     app.save()
     app.allocations.all().delete()
     PortAllocation.objects.bulk_create(allocation_rows(app, result))
-    return app, result
+    return app
 
 
 def allocation_rows(app: App, result: AppResult) -> list[PortAllocation]:

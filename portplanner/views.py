@@ -84,6 +84,21 @@ def app_preview(request: HtmxHttpRequest, cluster: str, pk: int | None = None) -
 def _composer(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> HttpResponse:
     if request.method == "GET":
         draft, load_notes = _draft_for(cluster, app.source if app else NEW_APP, app)
+        if draft is None:
+            # A draft saved from an import the form cannot hold: show it in the JSON pane to fix,
+            # and offer no Save that would replace it with an empty form.
+            empty = draft_from_app({"id": app.app_id, "networks": [{"mode": HOST}]}, app.version)
+            json_form = JsonForm(initial={"json": json.dumps(app.source, indent=2)})
+            return _render_composer(
+                request,
+                cluster,
+                app,
+                empty,
+                json_form=json_form,
+                locked=True,
+                problem="This app cannot be shown in the form until these are fixed in the JSON "
+                "below: " + "; ".join(load_notes),
+            )
         return _render_composer(request, cluster, app, draft, load_notes=load_notes)
 
     action = request.POST.get("action", "preview")
@@ -207,6 +222,7 @@ def _render_composer(
     problem_link: str = "",
     stale: App | None = None,
     stale_raw: dict | None = None,
+    locked: bool = False,
 ) -> HttpResponse:
     preview = _preview_context(cluster, app, draft)
     raw = preview["raw"]
@@ -242,6 +258,7 @@ def _render_composer(
         "problem_link": problem_link,
         "stale": stale,
         "stale_diff": stale_diff,
+        "locked": locked,
         "mode_sentences": MODE_SENTENCES,
     }
     return render(request, "composer.html", context)

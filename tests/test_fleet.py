@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from portplanner.fleet import StaleEdit, free_service_ports, save_app
+from portplanner.fleet import StaleEdit, deploy_group, free_service_ports, save_app
 from portplanner.models import App, Cluster, PortAllocation
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +109,23 @@ def test_seed_demo_loads_once(capsys):
     assert first >= 5
     assert App.objects.count() == first
     assert "left as it is" in capsys.readouterr().out
+
+
+def test_deploy_group_reserves_every_fixed_port_before_assigning(cluster):
+    # As one group deployment: /first's 0 must not take 10000, which /second fixes later on.
+    saved = deploy_group(
+        cluster,
+        [
+            {"id": "/first", "cmd": "run", "ports": [0]},
+            {"id": "/second", "cmd": "run", "ports": [10000]},
+        ],
+    )
+    assert [r.ports[0].service_port for _, r in saved] == [10001, 10000]
+
+
+def test_deploy_group_updates_existing_apps_and_keeps_their_ports(cluster):
+    save_app(cluster, {"id": "/other", "cmd": "run", "ports": [0]})
+    app, _ = save_app(cluster, {"id": "/svc", "cmd": "run", "ports": [0]})
+    ((updated, result),) = deploy_group(cluster, [{"id": "/svc", "cmd": "run2", "ports": [0, 0]}])
+    assert updated.pk == app.pk and updated.version == 2
+    assert [p.service_port for p in result.ports] == [10001, 10002]

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portplanner.fleet import save_app
+from portplanner.fleet import deploy_group
 from portplanner.marathon import read_apps
 from portplanner.models import Cluster
 
@@ -26,7 +26,5 @@ class Command(BaseCommand):
         count = 0
         for path in sorted(DEMO_DIR.glob("*.json")):
             apps, _ = read_apps(path.read_bytes(), str(path))
-            for sourced in apps:
-                save_app(cluster, sourced.app)
-                count += 1
+            count += len(deploy_group(cluster, [sourced.app for sourced in apps]))
         self.stdout.write(f"demo data: loaded {count} apps into cluster 'demo'")

@@ -1,0 +1,376 @@
+"""The composer: form <-> JSON translation, the live preview, and saving (Django test client)."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from portplanner.composer import Draft, app_from_draft, draft_from_app
+from portplanner.fleet import save_app
+from portplanner.marathon import prepare
+from portplanner.models import App, Cluster
+from portplanner.pointers import field_for_pointer
+
+BRIDGE_APP = {
+    "id": "/shop/web",
+    "cmd": "nginx",
+    "networks": [{"mode": "container/bridge"}],
+    "container": {
+        "type": "DOCKER",
+        "docker": {"image": "nginx", "parameters": [{"key": "a", "value": "b"}]},
+        "volumes": [{"containerPath": "/data", "hostPath": "/srv", "mode": "RW"}],
+        "portMappings": [
+            {
+                "containerPort": 80,
+                "hostPort": 0,
+                "servicePort": 0,
+                "protocol": "tcp",
+                "name": "http",
+                "labels": {"VIP_3": "/shop/web:80", "team": "web"},
+            },
+            {
+                "containerPort": 443,
+                "hostPort": 8443,
+                "servicePort": 10443,
+                "protocol": "udp,tcp",
+                "labels": {},
+            },
+        ],
+    },
+    "requirePorts": False,
+    "healthChecks": [{"protocol": "HTTP", "portIndex": 0, "path": "/"}],
+    "instances": 3,
+}
+HOST_APP = {
+    "id": "/api",
+    "args": ["--port", "$PORT0"],
+    "env": {"MODE": "prod", "DB_PASSWORD": {"secret": "db"}},
+    "networks": [{"mode": "host"}],
+    "portDefinitions": [
+        {"port": 0, "protocol": "tcp", "name": "http"},
+        {"port": 10100, "protocol": "udp", "labels": {"VIP_0": "10.0.0.1:53"}},
+    ],
+    "requirePorts": True,
+}
+CONTAINER_APP = {
+    "id": "/cart",
+    "cmd": "./cart",
+    "networks": [
+        {"mode": "container", "name": "a", "labels": {"x": "y"}},
+        {"mode": "container", "name": "b"},
+    ],
+    "container": {
+        "type": "MESOS",
+        "portMappings": [
+            {"containerPort": 8080, "labels": {}, "protocol": "tcp", "servicePort": 0},
+            {
+                "containerPort": 0,
+                "hostPort": 0,
+                "networkNames": ["a"],
+                "labels": {},
+                "protocol": "tcp",
+                "servicePort": 0,
+                "unknownKey": 7,
+            },
+        ],
+    },
+    "requirePorts": False,
+}
+
+
+@pytest.mark.parametrize(
+    "app", [BRIDGE_APP, HOST_APP, CONTAINER_APP], ids=["bridge", "host", "container"]
+)
+def test_draft_round_trip_is_lossless(app):
+    rebuilt, notes = app_from_draft(draft_from_app(app))
+    assert rebuilt == app
+    assert notes == []
+
+
+def test_draft_switching_mode_keeps_what_carries_over():
+    draft = draft_from_app(BRIDGE_APP)
+    draft.app["network_mode"] = "host"
+    host_app, _ = app_from_draft(draft)
+    assert [d["name"] for d in host_app["portDefinitions"] if "name" in d] == ["http"]
+    assert host_app["portDefinitions"][1]["port"] == 10443
+    assert "portMappings" not in host_app["container"]
+    draft.app["network_mode"] = "container/bridge"
+    back, _ = app_from_draft(draft)
+    assert back == BRIDGE_APP
+
+
+def test_draft_container_none_warns_before_dropping_container_fields():
+    draft = draft_from_app(BRIDGE_APP)
+    draft.app["network_mode"] = "host"
+    draft.app["container_type"] = ""
+    app, notes = app_from_draft(draft)
+    assert "container" not in app
+    assert notes and "container.volumes" in notes[0]
+
+
+def test_draft_typed_text_reaches_the_engine_as_written():
+    draft = draft_from_app(BRIDGE_APP)
+    draft.ports[0]["container_port"] = "80x"
+    app, _ = app_from_draft(draft)
+    assert app["container"]["portMappings"][0]["containerPort"] == "80x"
+    assert prepare(app).errors[0].path == "/container/portMappings/0/containerPort"
+
+
+def test_draft_kept_fields_lists_what_the_form_does_not_show():
+    kept = draft_from_app(BRIDGE_APP).kept_fields()
+    assert {"healthChecks", "instances", "container.volumes", "container.docker.parameters"} <= set(
+        kept
+    )
+    assert "env.DB_PASSWORD (secret)" in draft_from_app(HOST_APP).kept_fields()
+
+
+@pytest.mark.parametrize(
+    ("pointer", "field"),
+    [
+        ("/id", "id_app_id"),
+        ("/cmd", "id_cmd"),
+        ("/container/portMappings/1/hostPort", "id_ports-1-host_port"),
+        ("/container/portMappings/0/labels/VIP_3", "id_ports-0-vip"),
+        ("/container/portMappings/0/networkNames/0", "id_ports-0-network_names"),
+        ("/portDefinitions/0/port", "id_ports-0-service_port"),
+        ("/container/docker/image", "id_image"),
+        ("/env/MODE", "id_env-0-value"),
+        ("/networks", "network-mode"),
+        ("/", None),
+    ],
+)
+def test_field_for_pointer_maps_engine_paths_to_form_fields(pointer, field):
+    draft = draft_from_app({**BRIDGE_APP, "env": {"MODE": "x"}})
+    assert field_for_pointer(pointer, draft) == field
+
+
+# --- views -----------------------------------------------------------------------------------
+
+pytestmark_db = pytest.mark.django_db
+
+
+@pytest.fixture
+def cluster(db):
+    return Cluster.objects.create(name="prod")
+
+
+def form_data(app: dict, **extra) -> dict:
+    """What the browser posts for ``app``: every field of the composer's forms."""
+    draft = draft_from_app(prepare(app).app)
+    data = {k: v for k, v in draft.app.items() if k != "require_ports"}
+    if draft.app["require_ports"]:
+        data["require_ports"] = "on"
+    for prefix, rows in (("ports", draft.ports), ("env", draft.env)):
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+        for i, row in enumerate(rows):
+            for key, value in row.items():
+                data[f"{prefix}-{i}-{key}"] = value
+    data.update(extra)
+    return data
+
+
+def test_new_app_page_renders_form_and_preview(client, cluster):
+    response = client.get(reverse("app_new", args=["prod"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="composer-form"' in html and 'id="preview"' in html
+    assert 'hx-post="/clusters/prod/apps/new/preview/"' in html
+    assert 'aria-live="polite"' in html
+
+
+def test_unknown_cluster_is_404(client, db):
+    assert client.get(reverse("app_new", args=["nope"])).status_code == 404
+
+
+def test_preview_returns_only_the_fragment_with_env_vars(client, cluster):
+    response = client.post(
+        reverse("app_preview_new", args=["prod"]), form_data(BRIDGE_APP), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="preview"')
+    assert "PORT_HTTP" in html and "PORT_80" in html and "PORT_443" in html
+    assert "assigned at launch" in html and "auto-assigned" in html
+
+
+def test_preview_invalid_port_links_error_to_its_field(client, cluster):
+    data = form_data(BRIDGE_APP, **{"ports-0-container_port": "eighty"})
+    html = client.post(reverse("app_preview_new", args=["prod"]), data).content.decode()
+    assert 'href="#id_ports-0-container_port"' in html
+    assert "/container/portMappings/0/containerPort" in html
+
+
+def test_preview_shows_collision_with_saved_app_and_free_ports(client, cluster):
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]})
+    app = {**HOST_APP, "portDefinitions": [{"port": 10000, "name": "http"}], "requirePorts": False}
+    html = client.post(reverse("app_preview_new", args=["prod"]), form_data(app)).content.decode()
+    assert "Service port <strong>10000</strong> is held by" in html and "/other" in html
+    assert 'value="set_service_port:0:10001"' in html
+
+
+def test_preview_of_edited_app_does_not_collide_with_itself(client, cluster):
+    app, _ = save_app(cluster, {"id": "/self", "cmd": "run", "portDefinitions": [{"port": 10000}]})
+    url = reverse("app_preview", args=["prod", app.pk])
+    html = client.post(url, form_data(app.source)).content.decode()
+    assert "collision" not in html
+
+
+def test_set_service_port_action_fills_the_row(client, cluster):
+    data = form_data(HOST_APP, action="set_service_port:0:10042")
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert 'name="ports-0-service_port" value="10042"' in html
+
+
+def test_add_and_remove_port_rows(client, cluster):
+    url = reverse("app_new", args=["prod"])
+    html = client.post(url, form_data(HOST_APP, action="add_port")).content.decode()
+    assert 'name="ports-2-name"' in html
+    html = client.post(url, form_data(HOST_APP, action="remove_port:0")).content.decode()
+    assert 'name="ports-1-name"' not in html
+    assert 'name="ports-0-service_port" value="10100"' in html
+
+
+def test_switching_mode_without_javascript_keeps_port_values(client, cluster):
+    data = form_data(BRIDGE_APP, network_mode="host", action="preview")
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert 'name="ports-0-container_port" value="80"' in html  # kept, hidden in host mode
+    assert "&quot;portDefinitions&quot;" in html
+
+
+def test_load_legacy_json_fills_form_and_lists_rewrites(client, cluster):
+    legacy = {
+        "id": "/legacy",
+        "cmd": "./run",
+        "container": {
+            "type": "DOCKER",
+            "docker": {
+                "image": "nginx",
+                "network": "BRIDGE",
+                "portMappings": [{"containerPort": 80, "hostPort": 0}],
+            },
+        },
+    }
+    data = form_data(HOST_APP, action="load_json", json=json.dumps(legacy))
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert 'value="container/bridge" id="id_network_mode_1" required checked' in html
+    assert 'name="ports-0-container_port" value="80"' in html
+    assert "container.docker.network BRIDGE is deprecated" in html
+
+
+def test_load_broken_json_names_line_and_keeps_the_form(client, cluster):
+    data = form_data(HOST_APP, action="load_json", json='{"id": "/x",\n "cmd": }')
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert "pasted JSON:2:9: invalid JSON" in html
+    assert 'name="app_id" value="/api"' in html  # what the user had in the form is still there
+
+
+def test_load_json_the_form_cannot_hold_lists_errors(client, cluster):
+    data = form_data(HOST_APP, action="load_json", json='{"id": "/x", "portDefinitions": 5}')
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert "/portDefinitions: must be a list" in html
+    assert 'name="app_id" value="/api"' in html
+
+
+def test_save_new_app_redirects_to_its_edit_page(client, cluster):
+    response = client.post(reverse("app_new", args=["prod"]), form_data(HOST_APP, action="save"))
+    app = App.objects.get(app_id="/api")
+    assert response.status_code == 302
+    assert response.url == reverse("app_edit", args=["prod", app.pk])
+    assert app.is_valid and app.source["env"]["DB_PASSWORD"] == {"secret": "db"}
+    page = client.get(response.url).content.decode()
+    assert "Saved /api (version 1)." in page
+
+
+def test_save_invalid_app_as_draft(client, cluster):
+    bad = {**HOST_APP, "portDefinitions": [{"port": 80}, {"port": 80}], "requirePorts": False}
+    response = client.post(
+        reverse("app_new", args=["prod"]), form_data(bad, action="save"), follow=True
+    )
+    app = App.objects.get(app_id="/api")
+    assert not app.is_valid
+    assert "as a draft: 1 error(s)" in response.content.decode()
+
+
+def test_save_without_id_saves_nothing(client, cluster):
+    response = client.post(
+        reverse("app_new", args=["prod"]), form_data(HOST_APP, app_id="", action="save")
+    )
+    assert response.status_code == 200
+    assert "Give the app an id" in response.content.decode()
+    assert not App.objects.exists()
+
+
+def test_save_with_an_id_taken_in_the_cluster_is_refused(client, cluster):
+    existing, _ = save_app(cluster, {"id": "/api", "cmd": "old"})
+    response = client.post(reverse("app_new", args=["prod"]), form_data(HOST_APP, action="save"))
+    assert "/api already exists in prod" in response.content.decode()
+    existing.refresh_from_db()
+    assert existing.source == {"id": "/api", "cmd": "old"}
+
+
+def test_edit_keeps_assigned_service_ports(client, cluster):
+    app, _ = save_app(cluster, {"id": "/svc", "cmd": "run", "ports": [0, 0]})
+    save_app(cluster, {"id": "/zzz", "cmd": "run", "ports": [0]})
+    before = list(app.allocations.values_list("service_port", flat=True))
+    url = reverse("app_edit", args=["prod", app.pk])
+    data = form_data(app.source, cmd="run2", version="1", action="save")
+    client.post(url, data)
+    app.refresh_from_db()
+    assert app.version == 2 and app.source["cmd"] == "run2"
+    assert list(app.allocations.values_list("service_port", flat=True)) == before
+
+
+def test_stale_save_is_refused_with_diff_and_overwrite_works(client, cluster):
+    app, _ = save_app(cluster, {"id": "/svc", "cmd": "mine-base"})
+    url = reverse("app_edit", args=["prod", app.pk])
+    data = form_data(app.source, cmd="mine", version="1", action="save")
+    save_app(cluster, {"id": "/svc", "cmd": "theirs"}, app=app, expected_version=1)
+    html = client.post(url, data).content.decode()
+    assert "was saved by someone else" in html
+    assert "+  &quot;cmd&quot;: &quot;mine&quot;" in html
+    assert "-  &quot;cmd&quot;: &quot;theirs&quot;" in html
+    app.refresh_from_db()
+    assert app.source["cmd"] == "theirs"
+    client.post(url, {**data, "action": "overwrite"})
+    app.refresh_from_db()
+    assert app.source["cmd"] == "mine" and app.version == 3
+
+
+def test_edit_round_trip_through_the_form_keeps_unknown_fields(client, cluster):
+    app, _ = save_app(cluster, BRIDGE_APP)
+    page = client.get(reverse("app_edit", args=["prod", app.pk])).content.decode()
+    assert "<code>container.volumes</code>" in page
+    client.post(
+        reverse("app_edit", args=["prod", app.pk]),
+        form_data(app.source, cmd="nginx -g daemon", version="1", action="save"),
+    )
+    app.refresh_from_db()
+    assert app.source == {**BRIDGE_APP, "cmd": "nginx -g daemon"}
+
+
+def test_cluster_apps_page_query_count_is_flat(client, cluster, django_assert_num_queries):
+    for i in range(5):
+        save_app(cluster, {"id": f"/app{i}", "cmd": "run", "ports": [0, 0]})
+    with django_assert_num_queries(3):
+        response = client.get(reverse("cluster_apps", args=["prod"]))
+    assert response.content.decode().count("<code>100") == 10
+
+
+def test_home_lists_clusters(client, cluster):
+    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [80, 80]})
+    html = client.get(reverse("home")).content.decode()
+    assert 'href="/clusters/prod/"' in html
+
+
+def test_draft_is_a_plain_dataclass():
+    draft = Draft(app={"network_mode": "bogus"})
+    assert draft.mode == "host" and draft.base == {}
+
+
+def test_edit_page_of_unreadable_draft_shows_source_and_no_save(client, cluster):
+    app, _ = save_app(cluster, {"id": "/broken", "portDefinitions": "eighty"})
+    html = client.get(reverse("app_edit", args=["prod", app.pk])).content.decode()
+    assert "cannot be shown in the form" in html and "/portDefinitions: must be a list" in html
+    assert "&quot;eighty&quot;" in html  # the source, in the JSON pane
+    assert 'value="save"' not in html
