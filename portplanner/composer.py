@@ -164,6 +164,14 @@ def app_from_draft(draft: Draft) -> tuple[dict, list[str]]:
     names = [n.strip() for n in values.get("network_names", "").split(",") if n.strip()]
     app["networks"] = _networks(mode, names, base.get("networks") or [])
     ports = [_port_entry(row, i, mode) for i, row in enumerate(draft.ports)]
+    if mode == BRIDGE:
+        for i, row in enumerate(draft.ports):
+            if row.get("host_port_mode") == "none":
+                # forPostValidation: "when in BRIDGE mode, missing host ports default to zero".
+                notes.append(
+                    f"Port {i}: bridge networking always maps a host port, so Marathon gives it "
+                    "a random one. Pick Container networks to leave it off the host."
+                )
 
     base_container = base.get("container") or {}
     container_type = values.get("container_type", "")

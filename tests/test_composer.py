@@ -374,3 +374,25 @@ def test_edit_page_of_unreadable_draft_shows_source_and_no_save(client, cluster)
     assert "cannot be shown in the form" in html and "/portDefinitions: must be a list" in html
     assert "&quot;eighty&quot;" in html  # the source, in the JSON pane
     assert 'value="save"' not in html
+
+
+@pytest.mark.parametrize(
+    ("value", "address"),
+    [
+        ("/shop/web:80", "shopweb.marathon.l4lb.thisdcos.directory:80"),
+        ("named:234", "named.marathon.l4lb.thisdcos.directory:234"),
+        ("10.0.0.1:53", "10.0.0.1:53"),
+    ],
+)
+def test_vip_address_shown_for_each_vip_form(value, address):
+    from portplanner.marathon.model import vip_address
+
+    assert vip_address(value) == address
+
+
+def test_bridge_port_not_exposed_gets_a_note_since_marathon_maps_it_anyway():
+    draft = draft_from_app(BRIDGE_APP)
+    draft.ports[0]["host_port_mode"] = "none"
+    app, notes = app_from_draft(draft)
+    assert "hostPort" not in app["container"]["portMappings"][0]
+    assert notes and notes[0].startswith("Port 0: bridge networking always maps a host port")

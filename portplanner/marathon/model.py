@@ -58,3 +58,13 @@ def vip_labels(entry: dict) -> list[tuple[str, str]]:
     """``VIP_<n>`` labels of a port (spec §7): Marathon passes them on uninterpreted."""
     labels = entry.get("labels") or {}
     return [(k, v) for k, v in labels.items() if k.startswith("VIP_") and isinstance(v, str)]
+
+
+def vip_address(value: str) -> str:
+    """Where a VIP label value is reached (spec §7): ``10.0.0.1:80`` as is; a named VIP
+    ``/shop/web:80`` at ``shopweb.marathon.l4lb.thisdcos.directory:80`` (slashes dropped, as the
+    DC/OS load balancer names it)."""
+    host, _, port = value.strip().rpartition(":")
+    if not host or host.replace(".", "").isdigit():
+        return value.strip()
+    return f"{host.replace('/', '')}.marathon.l4lb.thisdcos.directory:{port}"
