@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(REQS_HASH)
 
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt venv
+.PHONY: run test lint fmt venv bench
 
 venv: $(STAMP)
 
@@ -38,3 +38,7 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Benchmarks print figures and ratios from one run; BENCH_ARGS=--strict makes a missed target fail.
+bench: $(STAMP)
+	$(PYTHON) bench/engine.py $(BENCH_ARGS)

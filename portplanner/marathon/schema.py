@@ -16,7 +16,23 @@ from .findings import AppError, pointer
 
 SCHEMA_PATH = Path(__file__).with_name("app.schema.json")
 APP_SCHEMA: dict = json.loads(SCHEMA_PATH.read_text())
-VALIDATOR = Draft202012Validator(APP_SCHEMA)
+
+
+def _inline_refs(node: Any, defs: dict) -> Any:
+    """The schema with every local ``$ref`` replaced by its definition. It has no recursive
+    references, and following refs was a third of the validation time."""
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return {**_inline_refs(defs[ref.removeprefix("#/$defs/")], defs), **rest}
+        return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs) for v in node]
+    return node
+
+
+VALIDATOR = Draft202012Validator(_inline_refs(APP_SCHEMA, APP_SCHEMA["$defs"]))
 
 _TYPE_WORDS = {
     "string": "a string",
