@@ -3,12 +3,11 @@ import subprocess
 import sys
 
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertTemplateUsed
 
 
-def test_home_get_renders_heading(client):
+def test_home_get_renders_heading(client, db):
     response = client.get(reverse("home"))
 
     assert response.status_code == 200
@@ -17,7 +16,7 @@ def test_home_get_renders_heading(client):
     assertContains(response, "Plan Marathon ports before you deploy")
 
 
-def test_home_get_ships_htmx_and_csrf_header(client):
+def test_home_get_ships_htmx_and_csrf_header(client, db):
     response = client.get(reverse("home"))
 
     assertContains(response, "django_htmx/htmx-2.min.js")
@@ -28,13 +27,6 @@ def test_home_post_not_allowed(client):
     response = client.post(reverse("home"))
 
     assert response.status_code == 405
-
-
-def test_seed_demo_runs_twice(capsys):
-    call_command("seed_demo")
-    call_command("seed_demo")
-
-    assert capsys.readouterr().out.count("demo data: nothing to load yet") == 2
 
 
 _PRINT_DEBUG = (
