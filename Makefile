@@ -42,3 +42,4 @@ fmt: $(STAMP)
 # Benchmarks print figures and ratios from one run; BENCH_ARGS=--strict makes a missed target fail.
 bench: $(STAMP)
 	$(PYTHON) bench/engine.py $(BENCH_ARGS)
+	$(PYTHON) bench/web.py $(BENCH_ARGS)

@@ -108,12 +108,28 @@ def draft_from_app(app: dict, version: int | str = "") -> Draft:
                 n["name"] for n in app.get("networks") or () if n.get("name")
             ),
             "require_ports": bool(app.get("requirePorts")),
-            "base": json.dumps(app),
+            "base": json.dumps(_base(app)),
             "version": str(version),
         },
         ports=[_port_row(entry, mode) for entry in entries],
         env=[{"name": k, "value": v} for k, v in env.items() if isinstance(v, str)],
     )
+
+
+def _base(app: dict) -> dict:
+    """What the form cannot rebuild from its fields: everything it does not model. Carried in a
+    hidden field on every request, so it holds nothing the fields already do."""
+    base = {k: v for k, v in app.items() if k not in ("id", "cmd", "args", "portDefinitions")}
+    base.pop("requirePorts", None)
+    secrets = {k: v for k, v in (app.get("env") or {}).items() if not isinstance(v, str)}
+    _set(base, "env", secrets)
+    if app.get("container"):
+        container = {k: v for k, v in app["container"].items() if k not in ("type", "portMappings")}
+        docker = {k: v for k, v in (container.get("docker") or {}).items() if k != "image"}
+        if "docker" in container:
+            container["docker"] = docker
+        base["container"] = container
+    return base
 
 
 def _port_row(entry: dict, mode: str) -> dict[str, str]:
@@ -201,7 +217,8 @@ def app_from_draft(draft: Draft) -> tuple[dict, list[str]]:
         app["requirePorts"] = bool(values.get("require_ports"))
     else:
         app["requirePorts"] = False
-    return app, notes
+    first = [k for k in ("id", "cmd", "args") if k in app]
+    return {**{k: app[k] for k in first}, **app}, notes
 
 
 def _networks(mode: str, names: list[str], base_networks: list[dict]) -> list[dict]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import Q
 
 from portplanner.marathon import (
     AppResult,
@@ -38,34 +38,22 @@ def free_service_ports(
     index a few gaps at a time, so the fleet's ports are never loaded whole. ``exclude``: ports to
     treat as held as well (those of the app being edited)."""
     excluded = set(exclude)
-    held = PortAllocation.objects.filter(
-        cluster=cluster, service_port__gte=low, service_port__lte=high
-    )
-    first = held.order_by("service_port").values_list("service_port", flat=True).first()
+    with connection.cursor() as cursor:
+        cursor.execute(_FIRST_HELD_SQL, [cluster.pk, low, high])
+        (first,) = cursor.fetchone()
     if first is None:
         yield from (p for p in range(low, high + 1) if p not in excluded)
         return
     yield from (p for p in range(low, first) if p not in excluded)
-    # A gap starts right after a held port whose successor is not held, and ends at the next held.
-    gaps = (
-        held.annotate(start=F("service_port") + 1)
-        .exclude(Exists(held.filter(service_port=OuterRef("start"))))
-        .annotate(
-            end=Subquery(
-                held.filter(service_port__gt=OuterRef("start"))
-                .order_by("service_port")
-                .values("service_port")[:1]
-            )
-        )
-        .order_by("service_port")
-        .values_list("service_port", "end")
-        .distinct()
-    )
     after = first - 1
     while True:
-        batch = list(gaps.filter(service_port__gt=after)[:_GAP_BATCH])
-        for held_port, end in batch:
-            for port in range(held_port + 1, high + 1 if end is None else end):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _GAPS_SQL, [cluster.pk, high, cluster.pk, after, high, cluster.pk, _GAP_BATCH]
+            )
+            batch = cursor.fetchall()
+        for held, gap_end in batch:
+            for port in range(held + 1, high + 1 if gap_end is None else gap_end):
                 if port not in excluded:
                     yield port
         if len(batch) < _GAP_BATCH:
@@ -73,6 +61,29 @@ def free_service_ports(
         after = batch[-1][0]
 
 
+# Raw SQL, not the ORM: the preview asks on every keystroke, and compiling the equivalent
+# queryset cost more than running it. Both run on SQLite and PostgreSQL.
+_TABLE = PortAllocation._meta.db_table
+_FIRST_HELD_SQL = f"""
+    SELECT MIN(service_port) FROM {_TABLE}
+    WHERE cluster_id = %s AND service_port >= %s AND service_port <= %s
+"""
+# A gap starts right after a held port whose successor is free; it ends at the next held port.
+_GAPS_SQL = f"""
+    SELECT a.service_port, (
+        SELECT MIN(b.service_port) FROM {_TABLE} b
+        WHERE b.cluster_id = %s AND b.service_port > a.service_port AND b.service_port <= %s
+    ) AS gap_end
+    FROM {_TABLE} a
+    WHERE a.cluster_id = %s AND a.service_port > %s AND a.service_port <= %s
+      AND NOT EXISTS (
+        SELECT 1 FROM {_TABLE} c
+        WHERE c.cluster_id = %s AND c.service_port = a.service_port + 1
+      )
+    GROUP BY a.service_port
+    ORDER BY a.service_port
+    LIMIT %s
+"""
 _GAP_BATCH = 16
 
 
@@ -87,27 +98,22 @@ def fleet_collisions(cluster: Cluster, result: AppResult, app: App | None) -> li
         PortAllocation.objects.filter(cluster=cluster)
         .filter(Q(service_port__in=service) | Q(host_port__in=host) | Q(vip_key__in=vips))
         .exclude(app=app)
-        .select_related("app")
-        .only(
+        .values_list(
             "app__app_id", "path", "service_port", "host_port", "vip", "vip_key", "container_port"
         )
     )
     theirs = []
-    for row in rows:
-        mapping = row.container_port is not None
-        if row.service_port in service:
-            key = "servicePort" if mapping else "port"
-            theirs.append(
-                Holding(row.app.app_id, SERVICE_PORT, row.service_port, None, f"{row.path}/{key}")
-            )
-        if row.host_port in host:
-            key = "hostPort" if mapping else "port"
-            theirs.append(
-                Holding(row.app.app_id, HOST_PORT, row.host_port, None, f"{row.path}/{key}")
-            )
-        if row.vip_key and row.vip_key in vips:
-            theirs.append(Holding(row.app.app_id, VIP, None, row.vip, f"{row.path}/labels"))
-    reserved = cluster.policy().reserved_ports
+    for app_id, path, service_port, host_port, vip, key, container_port in rows:
+        mapping = container_port is not None
+        if service_port in service:
+            port_path = f"{path}/servicePort" if mapping else f"{path}/port"
+            theirs.append(Holding(app_id, SERVICE_PORT, service_port, None, port_path))
+        if host_port in host:
+            port_path = f"{path}/hostPort" if mapping else f"{path}/port"
+            theirs.append(Holding(app_id, HOST_PORT, host_port, None, port_path))
+        if key and key in vips:
+            theirs.append(Holding(app_id, VIP, None, vip, f"{path}/labels"))
+    reserved = cluster.policy.reserved_ports
     # Within one app a repeated port is a lint, not a collision: only pairs with others count.
     return [
         c
@@ -119,7 +125,7 @@ def fleet_collisions(cluster: Cluster, result: AppResult, app: App | None) -> li
 def resolve_in_cluster(cluster: Cluster, raw: Any, app: App | None = None) -> AppResult:
     """Resolve ``raw`` as Marathon would deploy it into ``cluster`` now. When it updates ``app``,
     the app's saved service ports are reused first (AssignDynamicServiceLogic's update rule)."""
-    policy = cluster.policy()
+    policy = cluster.policy
     return resolve_app(
         raw,
         policy,
@@ -152,7 +158,7 @@ def deploy_group(cluster: Cluster, raws: list[Any]) -> list[tuple[App, AppResult
     """Save apps as one group deployment (spec §4.2): every fixed service port of the group is
     known before the first 0 is assigned, then the 0s are filled in input order. Apps whose id is
     already in the cluster are updated and keep their service ports."""
-    policy = cluster.policy()
+    policy = cluster.policy
     prepared = [prepare(raw, policy) for raw in raws]
     existing = {a.app_id: a for a in cluster.apps.filter(app_id__in=[p.id for p in prepared])}
     allocator = ServicePortAllocator(

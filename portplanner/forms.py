@@ -82,7 +82,6 @@ class PortForm(forms.Form):
 
     name = forms.CharField(
         required=False,
-        help_text="Lowercase letters, digits, dashes. Gives $PORT_<NAME>.",
         widget=forms.TextInput(attrs={"size": 10, "spellcheck": "false", "autocomplete": "off"}),
     )
     protocol = forms.ChoiceField(choices=PROTOCOLS, initial="tcp")
@@ -90,7 +89,6 @@ class PortForm(forms.Form):
         label="Container port",
         required=False,
         initial="0",
-        help_text="0: the same number as the host port.",
         widget=_port_input("0"),
     )
     host_port_mode = forms.ChoiceField(label="Host port", choices=HOST_PORT_MODES, initial="random")
@@ -98,24 +96,20 @@ class PortForm(forms.Form):
     service_port = forms.CharField(
         label="Service port",
         required=False,
-        help_text="Blank or 0: Marathon assigns the next free one.",
         widget=_port_input("auto"),
     )
     vip = forms.CharField(
         label="VIP",
         required=False,
-        help_text="Load-balanced address, e.g. /shop/web:80 (a VIP_ label).",
         widget=forms.TextInput(attrs={"size": 14, "spellcheck": "false", "autocomplete": "off"}),
     )
     labels = forms.CharField(
         required=False,
-        help_text="One KEY=value per line.",
         widget=forms.Textarea(attrs={"rows": 1, "cols": 18, "spellcheck": "false"}),
     )
     network_names = forms.CharField(
         label="networkNames",
         required=False,
-        help_text="With several container networks: the network a host port is forwarded on.",
         widget=forms.TextInput(attrs={"size": 10, "spellcheck": "false"}),
     )
     # The label key the VIP came from, so that an existing VIP_3 is not renamed.

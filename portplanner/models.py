@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.functional import cached_property
 
 from portplanner.marathon import ClusterPolicy
 from portplanner.marathon.policy import parse_port_ranges
@@ -52,8 +53,10 @@ class Cluster(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @cached_property
     def policy(self) -> ClusterPolicy:
-        """The engine's view of this cluster. Raises PolicyError on unusable values."""
+        """The engine's view of this cluster (read once per instance; a preview asks three
+        times). Raises PolicyError on unusable values."""
         return ClusterPolicy(
             local_port_min=self.local_port_min,
             local_port_max=self.local_port_max,

@@ -5,6 +5,7 @@ from portplanner import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("clusters/<slug:cluster>/", views.cluster_apps, name="cluster_apps"),
     path("clusters/<slug:cluster>/apps/new/", views.app_new, name="app_new"),
     path("clusters/<slug:cluster>/apps/new/preview/", views.app_preview, name="app_preview_new"),

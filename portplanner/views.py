@@ -29,7 +29,7 @@ from portplanner.fleet import (
     resolve_in_cluster,
     save_app,
 )
-from portplanner.forms import AppForm, EnvFormSet, JsonForm, PortFormSet
+from portplanner.forms import AppForm, EnvForm, EnvFormSet, JsonForm, PortForm, PortFormSet
 from portplanner.http import HtmxHttpRequest
 from portplanner.marathon import ReadError, find_apps, parse_json, prepare
 from portplanner.marathon.model import BRIDGE, CONTAINER, HOST
@@ -45,6 +45,14 @@ MODE_SENTENCES = {
     "there directly; a host port exists only where you ask for one.",
 }
 SUGGESTIONS = 3
+# Rows read from one post at most: Marathon sets no limit, a request body must.
+MAX_ROWS = 1000
+
+
+@require_GET
+def healthz(request: HtmxHttpRequest) -> HttpResponse:
+    """For load balancers and uptime checks: the process answers. Touches no database."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @require_GET
@@ -118,6 +126,8 @@ def _composer(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> Ht
         row, _, port = arg.partition(":")
         if row.isdigit() and int(row) < len(draft.ports) and port.isdigit():
             draft.ports[int(row)]["service_port"] = port
+    elif kind == "download":
+        return _download(cluster, app, draft)
     elif kind in ("save", "overwrite"):
         return _save(request, cluster, app, draft, overwrite=kind == "overwrite")
     return _render_composer(request, cluster, app, draft)
@@ -159,6 +169,21 @@ def _save(
     return redirect("app_edit", cluster.name, saved.pk)
 
 
+def _download(cluster: Cluster, app: App | None, draft: Draft) -> HttpResponse:
+    """The normalized app as a file, with the planned service ports written in."""
+    raw, _ = app_from_draft(draft)
+    result = resolve_in_cluster(cluster, raw, app)
+    response = HttpResponse(
+        json.dumps(result.app, indent=2) + "\n", content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(result.id)}"'
+    return response
+
+
+def _file_name(app_id: str | None) -> str:
+    return (app_id or "app").strip("/").replace("/", "-") + ".json"
+
+
 def _load_json(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> HttpResponse:
     form = JsonForm(request.POST)
     current = _draft_from_post(request.POST) if "app_id" in request.POST else None
@@ -188,7 +213,7 @@ def _load_json(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> H
 def _draft_for(cluster: Cluster, raw, app: App | None):
     """A draft for ``raw``, normalized as Marathon would (legacy fields rewritten). Returns (None,
     errors) when the app cannot be read far enough to fill the form."""
-    prepared = prepare(raw, cluster.policy())
+    prepared = prepare(raw, cluster.policy)
     if prepared.app is None:
         return None, [f"{e.path}: {e.message}" for e in prepared.errors]
     draft = draft_from_app(prepared.app, app.version if app else "")
@@ -196,14 +221,25 @@ def _draft_for(cluster: Cluster, raw, app: App | None):
 
 
 def _draft_from_post(data) -> Draft:
-    app_form = AppForm(data)
-    ports = PortFormSet(data, prefix="ports")
-    env = EnvFormSet(data, prefix="env")
-    return Draft(
-        app={name: app_form[name].value() or "" for name in APP_FIELDS},
-        ports=[{name: form[name].value() or "" for name in PORT_FIELDS} for form in ports],
-        env=[{name: form[name].value() or "" for name in ENV_FIELDS} for form in env],
-    )
+    """The draft as posted, read through the forms' own widgets. The per-keystroke preview reads
+    values only, so it skips building bound forms (a deep copy of every field of every row)."""
+    ports = _formset_rows(data, "ports", PortForm, PORT_FIELDS)
+    env = _formset_rows(data, "env", EnvForm, ENV_FIELDS)
+    return Draft(app=_values(data, AppForm, APP_FIELDS, ""), ports=ports, env=env)
+
+
+def _values(data, form_class, names: list[str], prefix: str) -> dict:
+    fields = form_class.base_fields
+    return {
+        name: fields[name].widget.value_from_datadict(data, {}, prefix + name) or ""
+        for name in names
+    }
+
+
+def _formset_rows(data, prefix: str, form_class, names: list[str]) -> list[dict]:
+    total = data.get(f"{prefix}-TOTAL_FORMS", "0")
+    count = min(int(total), MAX_ROWS) if total.isdigit() else 0
+    return [_values(data, form_class, names, f"{prefix}-{i}-") for i in range(count)]
 
 
 def _new_port_row(index: int) -> dict[str, str]:
@@ -268,7 +304,7 @@ def _preview_context(cluster: Cluster, app: App | None, draft: Draft) -> dict:
     """What the preview shows; the page and the htmx preview share it, so both always agree."""
     raw, notes = app_from_draft(draft)
     result = resolve_in_cluster(cluster, raw, app)
-    policy = cluster.policy()
+    policy = cluster.policy
     collisions = fleet_collisions(cluster, result, app)
     suggestions = []
     if any(c.kind in ("service-port", "reserved-port") for c in collisions):
@@ -314,7 +350,7 @@ def _preview_context(cluster: Cluster, app: App | None, draft: Draft) -> dict:
         "collisions": _collision_rows(collisions, result, suggestions),
         "suggestions": suggestions,
         "normalized_json": json.dumps(result.app, indent=2),
-        "download_name": (result.id or "app").strip("/").replace("/", "-") + ".json",
+        "download_name": _file_name(result.id),
         "preview_url": preview_url,
         "env_prefix": policy.env_vars_prefix,
     }

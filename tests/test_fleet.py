@@ -129,3 +129,10 @@ def test_deploy_group_updates_existing_apps_and_keeps_their_ports(cluster):
     ((updated, result),) = deploy_group(cluster, [{"id": "/svc", "cmd": "run2", "ports": [0, 0]}])
     assert updated.pk == app.pk and updated.version == 2
     assert [p.service_port for p in result.ports] == [10001, 10002]
+
+
+def test_free_service_ports_across_many_gap_batches(cluster):
+    # Every other port held: more gaps than one query fetches (16), then a free tail.
+    save_app(cluster, {"id": "/a", "cmd": "run", "ports": list(range(10000, 10080, 2))})
+    free = list(free_service_ports(cluster, 10000, 10090, exclude=[10083]))
+    assert free == [*range(10001, 10080, 2), 10080, 10081, 10082, *range(10084, 10091)]

@@ -1,0 +1,229 @@
+"""Composer journeys in real Chromium: compose, paste, fix a collision, edit, stale edit, typing."""
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from portplanner.fleet import save_app
+from portplanner.models import App, Cluster
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LEGACY_APP = {
+    "id": "/legacy",
+    "cmd": "./run",
+    "container": {
+        "type": "DOCKER",
+        "docker": {
+            "image": "nginx",
+            "network": "BRIDGE",
+            "portMappings": [{"containerPort": 80, "hostPort": 0}],
+        },
+    },
+}
+# Fields the form does not model; an edit in the form must carry them over untouched.
+UNMODELED = {
+    "instances": 3,
+    "constraints": [["hostname", "UNIQUE"]],
+    "healthChecks": [{"protocol": "MESOS_HTTP", "portIndex": 0, "path": "/health"}],
+}
+VOLUMES = [{"containerPath": "/data", "hostPath": "/srv/data", "mode": "RW"}]
+PORT_LABELS = {"team": "shop"}
+
+
+@pytest.fixture
+def cluster():
+    return Cluster.objects.create(name="prod")
+
+
+def save_button(page: Page):
+    # Anchored: the stale banner has a "Save mine over theirs" button too.
+    return page.get_by_role("button", name=re.compile(r"^Save( as draft)?$"))
+
+
+def edit_url(app: App) -> str:
+    return reverse("app_edit", args=[app.cluster.name, app.pk])
+
+
+def test_composer_bridge_app_from_scratch_shows_env_and_saves(page: Page, cluster):
+    page.goto(reverse("app_new", args=[cluster.name]))
+    # A new app starts with Marathon's default port (`default`, port 0); start from none.
+    expect(page.locator(".port-row")).to_have_count(1)
+    page.get_by_role("button", name="Remove port 0").click()
+    expect(page.locator("#ports")).to_contain_text("No ports")
+    page.get_by_label("Bridge (container/bridge)").check()
+    page.get_by_label("App id").fill("/shop/web")
+    # A full-page POST: the new row comes back from the server with the form as it was.
+    page.get_by_role("button", name="Add a port").click()
+    expect(page.locator(".port-row")).to_have_count(1)
+    expect(page.get_by_label("Bridge (container/bridge)")).to_be_checked()
+    expect(page.get_by_label("App id")).to_have_value("/shop/web")
+    page.locator("#id_ports-0-name").fill("http")
+    page.locator("#id_ports-0-container_port").fill("8080")
+
+    preview = page.locator("#preview")
+    for name in ("PORT0", "PORT_8080", "PORT_HTTP"):
+        expect(preview.get_by_role("cell", name=name, exact=True)).to_be_visible()
+    expect(preview.locator("table.ports")).to_contain_text("assigned at launch")
+    expect(preview.locator("#preview-title")).to_contain_text("/shop/web")
+
+    save_button(page).click()
+
+    # POST/redirect/GET: the page lands on the new app's edit URL.
+    expect(page.get_by_role("status")).to_contain_text("Saved /shop/web (version 1).")
+    app = App.objects.get(cluster=cluster, app_id="/shop/web")
+    expect(page).to_have_url(re.compile(re.escape(edit_url(app)) + "$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Edit /shop/web")
+    (mapping,) = app.source["container"]["portMappings"]
+    assert (mapping["name"], mapping["containerPort"], mapping["hostPort"]) == ("http", 8080, 0)
+    assert app.source["networks"] == [{"mode": "container/bridge"}]
+
+
+def test_composer_legacy_json_loads_into_form_as_marathon_rewrites_it(page: Page, cluster):
+    page.goto(reverse("app_new", args=[cluster.name]))
+    page.locator("#id_json").fill(json.dumps(LEGACY_APP))
+    page.get_by_role("button", name="Load into form").click()
+
+    expect(page.get_by_label("Bridge (container/bridge)")).to_be_checked()
+    expect(page.locator("#id_ports-0-container_port")).to_have_value("80")
+    expect(page.get_by_label("App id")).to_have_value("/legacy")
+    notes = page.locator(".banner.info")
+    expect(notes).to_contain_text("container.docker.network")
+    normalized = page.locator("#normalized-json")
+    expect(normalized).to_contain_text('"container/bridge"')
+    expect(normalized).not_to_contain_text("docker.network")
+    app = json.loads(normalized.text_content())
+    assert app["networks"] == [{"mode": "container/bridge"}]
+    assert "network" not in app["container"]["docker"]
+    assert "portMappings" not in app["container"]["docker"]
+
+
+def test_composer_collision_fixed_by_suggested_service_port(page: Page, cluster):
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]})
+    page.goto(reverse("app_new", args=[cluster.name]))
+    page.get_by_label("App id").fill("/mine")
+    # The new app's one port (Marathon's default) asks for the service port /other holds.
+    page.locator("#id_ports-0-service_port").fill("10000")
+
+    collisions = page.locator("#preview ul.collisions")
+    expect(collisions).to_contain_text("Service port 10000 is held by /other (port 0)")
+    first_fix = collisions.locator(".fixes").get_by_role("button").first
+    expect(first_fix).to_have_text(re.compile(r"^\d+$"))
+    port = first_fix.text_content()
+    assert port != "10000"
+    first_fix.click()
+
+    expect(page.locator("#id_ports-0-service_port")).to_have_value(port)
+    expect(page.locator("#preview ul.collisions")).to_have_count(0)
+    expect(page.locator("#preview table.ports")).to_contain_text(port)
+
+
+def test_composer_edit_keeps_unmodeled_fields_exactly(page: Page, cluster):
+    raw = {
+        "id": "/keep",
+        "cmd": "./old",
+        **UNMODELED,
+        "networks": [{"mode": "container/bridge"}],
+        "container": {
+            "type": "DOCKER",
+            "docker": {"image": "nginx"},
+            "volumes": VOLUMES,
+            "portMappings": [
+                {"containerPort": 80, "hostPort": 0, "name": "http", "labels": PORT_LABELS}
+            ],
+        },
+    }
+    app, _ = save_app(cluster, raw)
+    page.goto(edit_url(app))
+    kept = page.locator("p.kept")
+    for name in [*UNMODELED, "container.volumes"]:
+        expect(kept.get_by_text(name, exact=True)).to_be_visible()
+
+    page.get_by_label("Command (cmd)").fill("./new --port $PORT0")
+    save_button(page).click()
+
+    expect(page.get_by_role("status")).to_contain_text("Saved /keep (version 2).")
+    for name in [*UNMODELED, "container.volumes"]:
+        expect(page.locator("p.kept").get_by_text(name, exact=True)).to_be_visible()
+    app.refresh_from_db()
+    source = app.source
+    assert source["cmd"] == "./new --port $PORT0"
+    for key, value in UNMODELED.items():
+        assert json.dumps(source[key]) == json.dumps(value), key
+    assert json.dumps(source["container"]["volumes"]) == json.dumps(VOLUMES)
+    mapping = source["container"]["portMappings"][0]
+    assert json.dumps(mapping["labels"]) == json.dumps(PORT_LABELS)
+    assert (mapping["name"], mapping["containerPort"]) == ("http", 80)
+
+
+def test_composer_stale_edit_shows_diff_and_keeps_other_save(page: Page, cluster):
+    app, _ = save_app(cluster, {"id": "/svc", "cmd": "./original"})
+    page.goto(edit_url(app))
+    expect(page.get_by_label("Command (cmd)")).to_have_value("./original")
+
+    # Someone else saves while the page is open.
+    save_app(cluster, {"id": "/svc", "cmd": "./theirs"}, app=app, expected_version=1)
+    page.get_by_label("Command (cmd)").fill("./mine")
+    save_button(page).click()
+
+    banner = page.get_by_role("alert").filter(has_text="was saved by someone else")
+    expect(banner).to_contain_text("/svc was saved by someone else (now version 2)")
+    diff = banner.locator("pre.diff")
+    expect(diff).to_contain_text('-  "cmd": "./theirs"')
+    expect(diff).to_contain_text('+  "cmd": "./mine"')
+    # Nothing lost on either side: the form keeps mine, the database theirs.
+    expect(page.get_by_label("Command (cmd)")).to_have_value("./mine")
+    app.refresh_from_db()
+    assert (app.source["cmd"], app.version) == ("./theirs", 2)
+
+
+def test_composer_preview_is_polite_live_region_and_spares_typing(page: Page, cluster):
+    page.goto(reverse("app_new", args=[cluster.name]))
+    expect(page.locator("#preview")).to_have_attribute("aria-live", "polite")
+    page.evaluate(
+        "() => { window.swaps = 0;"
+        " document.addEventListener('htmx:afterSwap', () => window.swaps++); }"
+    )
+
+    cmd = page.get_by_label("Command (cmd)")
+    cmd.fill("")
+    cmd.focus()
+    typed = "./run $PORT0"
+    # Slower than the 250 ms debounce, so previews are swapped in between keystrokes.
+    page.keyboard.type(typed, delay=300)
+
+    expect(page.locator("#preview .env")).to_contain_text("PORT0")
+    expect(cmd).to_have_value(typed)
+    expect(cmd).to_be_focused()
+    assert page.evaluate("window.swaps") >= 2
+
+
+# Known bug: implicit submission (Enter in a text field) clicks the first submit button of the form
+# in tree order, which is "Remove port 0", or "Save mine over theirs" when the stale banner shows.
+
+
+def test_composer_enter_in_text_field_keeps_ports(page: Page, cluster):
+    page.goto(reverse("app_new", args=[cluster.name]))
+    expect(page.locator(".port-row")).to_have_count(1)
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url == page.url) as post:
+        page.get_by_label("App id").press("Enter")
+    assert "action=remove_port" not in (post.value.request.post_data or "")
+    expect(page.locator(".port-row")).to_have_count(1)
+
+
+def test_composer_enter_on_stale_page_keeps_other_save(page: Page, cluster):
+    app, _ = save_app(cluster, {"id": "/svc", "cmd": "./original"})
+    page.goto(edit_url(app))
+    save_app(cluster, {"id": "/svc", "cmd": "./theirs"}, app=app, expected_version=1)
+    page.get_by_label("Command (cmd)").fill("./mine")
+    save_button(page).click()
+    expect(page.get_by_role("alert").filter(has_text="saved by someone else")).to_be_visible()
+
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url == page.url):
+        page.get_by_label("App id").press("Enter")
+
+    app.refresh_from_db()
+    assert (app.source["cmd"], app.version) == ("./theirs", 2)
