@@ -86,7 +86,8 @@ def app_preview(request: HtmxHttpRequest, cluster: str, pk: int | None = None) -
     cluster_obj = get_object_or_404(Cluster, name=cluster)
     app = get_object_or_404(App, pk=pk, cluster=cluster_obj) if pk else None
     draft = _draft_from_post(request.POST)
-    return render(request, "_preview.html", _preview_context(cluster_obj, app, draft))
+    context = _preview_context(cluster_obj, app, draft)
+    return render(request, "_preview.html", {**context, "oob": request.htmx})
 
 
 def _composer(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> HttpResponse:

@@ -176,7 +176,7 @@ def test_new_app_page_renders_form_and_preview(client, cluster):
     html = response.content.decode()
     assert 'id="composer-form"' in html and 'id="preview"' in html
     assert 'hx-post="/clusters/prod/apps/new/preview/"' in html
-    assert 'aria-live="polite"' in html
+    assert '<p id="preview-status" role="status"' in html
 
 
 def test_unknown_cluster_is_404(client, db):

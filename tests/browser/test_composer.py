@@ -73,7 +73,7 @@ def test_composer_bridge_app_from_scratch_shows_env_and_saves(page: Page, cluste
     save_button(page).click()
 
     # POST/redirect/GET: the page lands on the new app's edit URL.
-    expect(page.get_by_role("status")).to_contain_text("Saved /shop/web (version 1).")
+    expect(page.locator(".messages")).to_contain_text("Saved /shop/web (version 1).")
     app = App.objects.get(cluster=cluster, app_id="/shop/web")
     expect(page).to_have_url(re.compile(re.escape(edit_url(app)) + "$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Edit /shop/web")
@@ -145,7 +145,7 @@ def test_composer_edit_keeps_unmodeled_fields_exactly(page: Page, cluster):
     page.get_by_label("Command (cmd)").fill("./new --port $PORT0")
     save_button(page).click()
 
-    expect(page.get_by_role("status")).to_contain_text("Saved /keep (version 2).")
+    expect(page.locator(".messages")).to_contain_text("Saved /keep (version 2).")
     for name in [*UNMODELED, "container.volumes"]:
         expect(page.locator("p.kept").get_by_text(name, exact=True)).to_be_visible()
     app.refresh_from_db()
@@ -180,9 +180,10 @@ def test_composer_stale_edit_shows_diff_and_keeps_other_save(page: Page, cluster
     assert (app.source["cmd"], app.version) == ("./theirs", 2)
 
 
-def test_composer_preview_is_polite_live_region_and_spares_typing(page: Page, cluster):
+def test_composer_status_speaks_a_summary_and_typing_is_spared(page: Page, cluster):
     page.goto(reverse("app_new", args=[cluster.name]))
-    expect(page.locator("#preview")).to_have_attribute("aria-live", "polite")
+    status = page.locator("#preview-status")
+    expect(status).to_have_text(re.compile(r"valid, \d+ warnings?"))
     page.evaluate(
         "() => { window.swaps = 0;"
         " document.addEventListener('htmx:afterSwap', () => window.swaps++); }"
@@ -200,9 +201,13 @@ def test_composer_preview_is_polite_live_region_and_spares_typing(page: Page, cl
     expect(cmd).to_be_focused()
     assert page.evaluate("window.swaps") >= 2
 
+    # The one-line status (a polite live region that is updated, never replaced) follows along.
+    page.get_by_label("App id").fill("")
+    expect(status).to_have_text(re.compile(r"1 error"))
 
-# Known bug: implicit submission (Enter in a text field) clicks the first submit button of the form
-# in tree order, which is "Remove port 0", or "Save mine over theirs" when the stale banner shows.
+
+# Implicit submission (Enter in a text field) clicks the form's first submit button in tree order;
+# that must be the harmless "Update preview", not "Remove port 0" or "Save mine over theirs".
 
 
 def test_composer_enter_in_text_field_keeps_ports(page: Page, cluster):
