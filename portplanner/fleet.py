@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from portplanner.marathon import (
     AppResult,
@@ -20,6 +21,7 @@ from portplanner.marathon import (
     resolve_app,
 )
 from portplanner.marathon.collisions import HOST_PORT, RESERVED_PORT, SERVICE_PORT, VIP, vip_key
+from portplanner.marathon.reader import canonical_path
 from portplanner.models import App, Cluster, PortAllocation
 
 
@@ -134,6 +136,53 @@ def resolve_in_cluster(cluster: Cluster, raw: Any, app: App | None = None) -> Ap
     )
 
 
+def cluster_collisions(cluster: Cluster) -> list[Collision]:
+    """Every collision in the cluster, set-based: the database groups the port rows and returns
+    only the ports, host ports and VIPs held by more than one app (plus reserved service ports);
+    then just those rows are fetched, never the whole fleet."""
+    rows = PortAllocation.objects.filter(cluster=cluster)
+
+    def shared(field: str):
+        return (
+            rows.exclude(**{f"{field}__isnull": True})
+            .exclude(**{field: ""} if field == "vip_key" else {})
+            .values(field)
+            .annotate(apps=Count("app", distinct=True))
+            .filter(apps__gt=1)
+            .values(field)
+        )
+
+    reserved = sorted(cluster.policy.reserved_ports)
+    holders = rows.filter(
+        Q(service_port__in=shared("service_port"))
+        | Q(service_port__in=reserved)
+        | Q(host_port__in=shared("host_port"))
+        | Q(vip_key__in=shared("vip_key"))
+    ).values_list(
+        "app__app_id", "path", "service_port", "host_port", "vip", "vip_key", "container_port"
+    )
+    holdings = []
+    for app_id, path, service_port, host_port, vip, key, container_port in holders.order_by(
+        "app__app_id", "index"
+    ):
+        mapping = container_port is not None
+        if service_port is not None:
+            port_path = f"{path}/servicePort" if mapping else f"{path}/port"
+            holdings.append(Holding(app_id, SERVICE_PORT, service_port, None, port_path))
+        if host_port is not None:
+            port_path = f"{path}/hostPort" if mapping else f"{path}/port"
+            holdings.append(Holding(app_id, HOST_PORT, host_port, None, port_path))
+        if key:
+            holdings.append(Holding(app_id, VIP, None, vip, f"{path}/labels"))
+    # The holders fetched may share other ports with apps not fetched; find_collisions on this
+    # subset still finds exactly the shared ones, since every holder of a shared port is here.
+    return [
+        c
+        for c in find_collisions(holdings, reserved)
+        if c.kind == RESERVED_PORT or len({app_id for app_id, _ in c.holders}) > 1
+    ]
+
+
 @transaction.atomic
 def save_app(
     cluster: Cluster,
@@ -157,10 +206,23 @@ def save_app(
 def deploy_group(cluster: Cluster, raws: list[Any]) -> list[tuple[App, AppResult]]:
     """Save apps as one group deployment (spec §4.2): every fixed service port of the group is
     known before the first 0 is assigned, then the 0s are filled in input order. Apps whose id is
-    already in the cluster are updated and keep their service ports."""
+    already in the cluster are updated and keep their service ports. Written in bulk, so that an
+    import of thousands of apps costs a few queries per thousand. The caller makes sure each app
+    has an id and no id repeats (see ``group_problems``)."""
     policy = cluster.policy
     prepared = [prepare(raw, policy) for raw in raws]
-    existing = {a.app_id: a for a in cluster.apps.filter(app_id__in=[p.id for p in prepared])}
+    existing: dict[str, App] = {}
+    for ids in _chunks([p.id for p in prepared if p.id]):
+        existing.update((a.app_id, a) for a in cluster.apps.filter(app_id__in=ids))
+    previous: dict[int, list[int]] = {}
+    for pks in _chunks([a.pk for a in existing.values()]):
+        rows = (
+            PortAllocation.objects.filter(app_id__in=pks, service_port__isnull=False)
+            .order_by("app_id", "index")
+            .values_list("app_id", "service_port")
+        )
+        for pk, port in rows:
+            previous.setdefault(pk, []).append(port)
     allocator = ServicePortAllocator(
         policy.local_port_min,
         policy.local_port_max,
@@ -171,10 +233,46 @@ def deploy_group(cluster: Cluster, raws: list[Any]) -> list[tuple[App, AppResult
     saved = []
     for raw, p in zip(raws, prepared, strict=True):
         app = existing.get(p.id)
-        previous = _service_ports(app) if app else []
-        result = finish(p, allocator, previous)
-        saved.append((_store(cluster, app, raw, result), result))
+        result = finish(p, allocator, previous.get(app.pk, []) if app else [])
+        saved.append((_fill(cluster, app, raw, result), result))
+
+    updated = [app for app, _ in saved if app.pk is not None]
+    App.objects.bulk_update(updated, _STORED_FIELDS, batch_size=500)
+    App.objects.bulk_create([app for app, _ in saved if app.pk is None], batch_size=500)
+    for pks in _chunks([app.pk for app in updated]):
+        PortAllocation.objects.filter(app_id__in=pks).delete()
+    PortAllocation.objects.bulk_create(
+        [row for app, result in saved for row in allocation_rows(app, result)], batch_size=1000
+    )
     return saved
+
+
+def group_problems(raws: list[Any]) -> list[str]:
+    """Why a group of apps cannot be stored at all: an app without an id, or an id twice."""
+    problems = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(raws):
+        app_id = prepare_id(raw)
+        if not app_id:
+            problems.append(f"app {i + 1} has no usable id; give it one such as /team/app")
+        elif app_id in seen:
+            problems.append(f"{app_id} appears twice (apps {seen[app_id] + 1} and {i + 1})")
+        else:
+            seen[app_id] = i
+    return problems
+
+
+def prepare_id(raw: Any) -> str | None:
+    """The id an app would be stored under: Marathon's canonical path of its ``id``."""
+    app_id = raw.get("id") if isinstance(raw, dict) else None
+    if not isinstance(app_id, str) or not app_id.strip("/ "):
+        return None
+    return canonical_path(app_id)
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _service_ports(app: App) -> list[int]:
@@ -185,12 +283,33 @@ def _service_ports(app: App) -> list[int]:
     )
 
 
+_STORED_FIELDS = [
+    "app_id",
+    "source",
+    "normalized",
+    "network_mode",
+    "is_valid",
+    "errors",
+    "warnings",
+    "version",
+    "updated_at",
+]
+
+
 def _store(cluster: Cluster, app: App | None, raw: Any, result: AppResult) -> App:
+    app = _fill(cluster, app, raw, result)
+    app.save()
+    app.allocations.all().delete()
+    PortAllocation.objects.bulk_create(allocation_rows(app, result))
+    return app
+
+
+def _fill(cluster: Cluster, app: App | None, raw: Any, result: AppResult) -> App:
     if app is None:
         app = App(cluster=cluster)
     else:
         app.version += 1
-    app.app_id = result.id or (raw.get("id") if isinstance(raw, dict) else "") or ""
+    app.app_id = result.id or prepare_id(raw) or ""
     app.source = raw
     app.normalized = result.app if result.network is not None else None
     app.network_mode = result.network or ""
@@ -200,9 +319,7 @@ def _store(cluster: Cluster, app: App | None, raw: Any, result: AppResult) -> Ap
         {"code": w.code, "path": w.path, "message": w.message, "fix": w.fix}
         for w in result.warnings
     ]
-    app.save()
-    app.allocations.all().delete()
-    PortAllocation.objects.bulk_create(allocation_rows(app, result))
+    app.updated_at = timezone.now()
     return app
 
 

@@ -3,7 +3,13 @@
 import pytest
 from django.core.management import call_command
 
-from portplanner.fleet import StaleEdit, deploy_group, free_service_ports, save_app
+from portplanner.fleet import (
+    StaleEdit,
+    cluster_collisions,
+    deploy_group,
+    free_service_ports,
+    save_app,
+)
 from portplanner.models import App, Cluster, PortAllocation
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +142,45 @@ def test_free_service_ports_across_many_gap_batches(cluster):
     save_app(cluster, {"id": "/a", "cmd": "run", "ports": list(range(10000, 10080, 2))})
     free = list(free_service_ports(cluster, 10000, 10090, exclude=[10083]))
     assert free == [*range(10001, 10080, 2), 10080, 10081, 10082, *range(10084, 10091)]
+
+
+def test_cluster_collisions_finds_each_kind_and_only_those(cluster):
+    deploy_group(
+        cluster,
+        [
+            {"id": "/a", "cmd": "run", "portDefinitions": [{"port": 10000}, {"port": 80}]},
+            {
+                "id": "/b",
+                "cmd": "run",
+                "portDefinitions": [{"port": 10000, "labels": {"VIP_0": "/shop:80"}}],
+            },
+            {
+                "id": "/c",
+                "cmd": "run",
+                "requirePorts": True,
+                "portDefinitions": [{"port": 31005, "labels": {"VIP_0": "shop:80"}}],
+            },
+            {"id": "/d", "cmd": "run", "requirePorts": True, "portDefinitions": [{"port": 31005}]},
+            {"id": "/e", "cmd": "run", "portDefinitions": [{"port": 10001}]},
+        ],
+    )
+    found = {(c.kind, c.port, c.value): c.holders for c in cluster_collisions(cluster)}
+    assert found == {
+        ("service-port", 10000, None): (
+            ("/a", "/portDefinitions/0/port"),
+            ("/b", "/portDefinitions/0/port"),
+        ),
+        ("service-port", 31005, None): (
+            ("/c", "/portDefinitions/0/port"),
+            ("/d", "/portDefinitions/0/port"),
+        ),
+        ("host-port", 31005, None): (
+            ("/c", "/portDefinitions/0/port"),
+            ("/d", "/portDefinitions/0/port"),
+        ),
+        ("vip", None, "/shop:80"): (
+            ("/b", "/portDefinitions/0/labels"),
+            ("/c", "/portDefinitions/0/labels"),
+        ),
+        ("reserved-port", 80, None): (("/a", "/portDefinitions/1/port"),),
+    }

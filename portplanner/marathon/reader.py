@@ -77,6 +77,9 @@ def parse_json(text: str | bytes, source: str = "<input>") -> Any:
         ) from None
     except RecursionError:
         raise ReadError("the JSON is nested too deeply", source=source) from None
+    except ValueError as exc:
+        # e.g. a number of more than 4,300 digits (Python's int limit): hostile or broken input.
+        raise ReadError(f"unreadable JSON value: {exc}", source=source) from None
 
 
 def find_apps(document: Any, source: str = "<input>") -> tuple[list[SourcedApp], list[ReadNote]]:
