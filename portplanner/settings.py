@@ -122,3 +122,7 @@ STORAGES = {
 # Only over HTTPS outside local development.
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+
+# Imports may paste a whole /v2/apps response (portplanner.exchange.IMPORT_MAX_BYTES is 20 MiB);
+# the import view then answers with its own message rather than Django's bare 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 21 * 1024 * 1024
