@@ -9,9 +9,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 
+from portplanner.exchange import (
+    commit_import,
+    export_check,
+    exported_app,
+    group_document,
+    plan_import,
+    zip_archive,
+)
+from portplanner.fleet import group_problems
 from portplanner.marathon import (
     DEFAULT_POLICY,
     AppResult,
@@ -23,7 +34,8 @@ from portplanner.marathon import (
     check_fleet,
     read_apps,
 )
-from portplanner.marathon.reader import ReadNote
+from portplanner.marathon.reader import ReadNote, canonical_path
+from portplanner.models import Cluster
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -42,6 +54,29 @@ class Command(BaseCommand):
         check.add_argument("paths", nargs="+", metavar="PATH")
         resolve = actions.add_parser("resolve", help="Resolve one app and print its result.")
         resolve.add_argument("paths", nargs=1, metavar="FILE")
+        imports = actions.add_parser(
+            "import",
+            help="Import apps into a cluster's fleet (one group deployment, all or nothing).",
+        )
+        imports.add_argument("paths", nargs="+", metavar="PATH")
+        imports.add_argument("--cluster", required=True, help="Cluster name.")
+        imports.add_argument("--create", action="store_true", help="Create the cluster if new.")
+        imports.add_argument("--dry-run", action="store_true", help="Show the plan, save nothing.")
+        exports = actions.add_parser(
+            "export", help="Export a cluster (group JSON or zip) or one app as Marathon JSON."
+        )
+        exports.add_argument("--cluster", required=True, help="Cluster name.")
+        exports.add_argument("--app", metavar="ID", help="Export this one app (e.g. /shop/web).")
+        exports.add_argument("--format", choices=["group", "zip", "app"], default=None)
+        exports.add_argument(
+            "--dynamic", action="store_true", help="Write dynamic service ports as 0."
+        )
+        exports.add_argument(
+            "--acknowledge-collisions",
+            action="store_true",
+            help="Export even though apps collide (they are listed on stderr).",
+        )
+        exports.add_argument("--output", "-o", metavar="FILE", help="Write here (default stdout).")
         for sub in (check, resolve):
             sub.add_argument("--format", choices=["text", "json"], default=None)
             sub.add_argument(
@@ -51,7 +86,14 @@ class Command(BaseCommand):
                 "reserved_ports, default_network_name, mesos_bridge_name, env_vars_prefix).",
             )
 
-    def handle(self, *args, action: str, paths: list[str], format: str | None, config, **options):
+    def handle(self, *args, action: str, **options):
+        if action == "import":
+            self._import(**options)
+        if action == "export":
+            self._export(**options)
+        self._check(action, **options)
+
+    def _check(self, action: str, paths: list[str], format: str | None, config, **options):
         try:
             policy = _read_policy(config) if config else DEFAULT_POLICY
             apps, notes = _read_paths(paths)
@@ -83,6 +125,99 @@ class Command(BaseCommand):
         else:
             self._write_fleet(fleet, apps)
         sys.exit(EXIT_OK if fleet.ok else EXIT_PROBLEMS)
+
+    def _import(self, paths: list[str], cluster: str, create: bool, dry_run: bool, **options):
+        try:
+            apps, notes = _read_paths(paths)
+            problems = group_problems([a.app for a in apps])
+            if problems:
+                raise ReadError("; ".join(problems), source=", ".join(paths))
+        except (ReadError, OSError) as exc:
+            self._fail(_describe(exc, None), EXIT_UNREADABLE)
+        target = self._cluster(cluster, create=create or dry_run)
+        with transaction.atomic():
+            if target.pk is None:
+                target.save()
+            plan = plan_import(target, apps, notes)
+            if dry_run:
+                transaction.set_rollback(True)
+            else:
+                commit_import(target, apps)
+        for (_, result), sourced in zip(plan.saved, apps, strict=True):
+            if not result.valid:
+                self._write_app(result, sourced)
+        for collision in plan.collisions:
+            self.stdout.write(f"  {collision.kind}: {collision.describe()}")
+        summary = (
+            f"{len(plan.new_ids)} new, {len(plan.updated_ids)} updated, "
+            f"{len(plan.invalid)} with errors (saved as drafts), {plan.warning_count} warning(s), "
+            f"{len(plan.collisions)} collision(s)"
+        )
+        if dry_run:
+            self.stdout.write(f"dry run, nothing saved in {cluster}: {summary}")
+        else:
+            self.stdout.write(f"imported into {cluster}: {summary}")
+        clean = not plan.invalid and not plan.collisions
+        sys.exit(EXIT_OK if clean else EXIT_PROBLEMS)
+
+    def _export(
+        self,
+        cluster: str,
+        app: str | None,
+        format: str | None,
+        dynamic: bool,
+        acknowledge_collisions: bool,
+        output: str | None,
+        **options,
+    ):
+        target = self._cluster(cluster, create=False)
+        apps = list(target.apps.prefetch_related("allocations"))
+        if app is not None:
+            apps = [a for a in apps if a.app_id == canonical_path(app)]
+            if not apps:
+                self._fail(f"no app {app} in cluster {cluster}", EXIT_UNREADABLE)
+        check = export_check(target, apps if app is not None else None)
+        for bad in check.invalid:
+            reasons = "; ".join(f"{e['path']}: {e['message']}" for e in bad.errors)
+            self.stderr.write(self.style.ERROR(f"portplan: {bad.app_id} is invalid: {reasons}"))
+        if check.blocked:
+            self._fail("export blocked: fix the invalid apps first", EXIT_PROBLEMS)
+        for collision in check.collisions:
+            self.stderr.write(f"portplan: {collision.kind}: {collision.describe()}")
+        if check.collisions and not acknowledge_collisions:
+            self._fail(
+                "export stopped by collisions; pass --acknowledge-collisions once reviewed",
+                EXIT_PROBLEMS,
+            )
+        pin = not dynamic
+        kind = format or ("app" if app is not None else "group")
+        if kind == "zip":
+            if not output:
+                self._fail("--format zip needs --output FILE", EXIT_UNREADABLE)
+            Path(output).write_bytes(zip_archive(apps, pin=pin))
+            sys.exit(EXIT_OK)
+        if kind == "app":
+            if len(apps) != 1:
+                self._fail("--format app needs --app ID", EXIT_UNREADABLE)
+            document = exported_app(apps[0], pin=pin)
+        else:
+            document = group_document(apps, pin=pin)
+        text = json.dumps(document, indent=2) + "\n"
+        if output:
+            Path(output).write_text(text)
+        else:
+            self.stdout.write(text, ending="")
+        sys.exit(EXIT_OK)
+
+    def _cluster(self, name: str, *, create: bool) -> Cluster:
+        found = Cluster.objects.filter(name=name).first()
+        if found is None and not create:
+            self._fail(f"no cluster {name} (import with --create makes one)", EXIT_UNREADABLE)
+        return found or Cluster(name=name)
+
+    def _fail(self, message: str, code: int) -> NoReturn:
+        self.stderr.write(self.style.ERROR(f"portplan: {message}"))
+        sys.exit(code)
 
     def _write_fleet(self, fleet: FleetResult, apps: list[SourcedApp]) -> None:
         for result, sourced in zip(fleet.apps, apps, strict=True):

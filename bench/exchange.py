@@ -1,0 +1,132 @@
+"""Benchmark of import: a generated 5,000-app ``/v2/apps`` file through the import view, preview
+(a dry run) and commit, server time each, on a fresh SQLite file. Target: import under 10 s.
+
+Run from the repo root:  .venv/bin/python bench/exchange.py [--strict] [--apps N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+WORK_DIR = Path(tempfile.mkdtemp(prefix="portplanner-bench-exchange-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portplanner.settings")
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
+os.environ["DATABASE_URL"] = f"sqlite:///{WORK_DIR / 'bench.sqlite3'}"
+
+import warnings  # noqa: E402
+
+import django  # noqa: E402
+
+# WhiteNoise warns that no collected static folder exists; this benchmark serves no static files.
+warnings.filterwarnings("ignore", "No directory at")
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from portplanner.models import App, Cluster, PortAllocation  # noqa: E402
+
+SEED = 20261125
+IMPORT_TARGET_S = 10.0
+
+
+def v2_apps(count: int) -> dict:
+    """A ``/v2/apps`` response like a real fleet's: mostly host apps with dynamic ports, bridge
+    apps with fixed service ports, container-network apps, some legacy forms."""
+    rng = random.Random(SEED)
+    apps = []
+    fixed = iter(rng.sample(range(10000, 20001), count))
+    for i in range(count):
+        kind = rng.random()
+        app_id = f"/team{i % 50}/svc{i}"
+        if kind < 0.5:
+            app = {"id": app_id, "cmd": "./run", "portDefinitions": [{"port": 0, "name": "http"}]}
+        elif kind < 0.75:
+            app = {
+                "id": app_id,
+                "container": {"type": "DOCKER", "docker": {"image": "nginx"}},
+                "networks": [{"mode": "container/bridge"}],
+                "requirePorts": False,
+            }
+            app["container"]["portMappings"] = [
+                {"containerPort": 80, "hostPort": 0, "servicePort": next(fixed), "name": "web"}
+            ]
+        elif kind < 0.9:
+            app = {
+                "id": app_id,
+                "networks": [{"mode": "container", "name": "dcos"}],
+                "container": {
+                    "type": "MESOS",
+                    "docker": {"image": "x"},
+                    "portMappings": [{"containerPort": 8080, "name": "api"}],
+                },
+            }
+        else:
+            app = {"id": app_id, "cmd": "./legacy", "ports": [0, 0]}
+        app.update({"instances": 2, "cpus": 0.1, "mem": 128, "labels": {"team": f"t{i % 50}"}})
+        apps.append(app)
+    return {"apps": apps}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    parser.add_argument("--apps", type=int, default=5000)
+    args = parser.parse_args()
+    # Pages need no hashed static files here: import time is what is measured.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    try:
+        call_command("migrate", verbosity=0)
+        Cluster.objects.create(name="bench")
+        data = json.dumps(v2_apps(args.apps)).encode()
+        client = Client()
+        url = reverse("cluster_import", args=["bench"])
+        print(f"Import benchmark: {args.apps:,} apps, {len(data) / 1048576:.1f} MiB /v2/apps file")
+        started = time.perf_counter()
+        upload = SimpleUploadedFile("apps.json", data, "application/json")
+        preview = client.post(url, {"file": upload, "action": "preview"})
+        preview_s = time.perf_counter() - started
+        assert preview.status_code == 200, preview.content[:500]
+        assert not App.objects.exists()
+        started = time.perf_counter()
+        commit = client.post(url, {"payload": data.decode(), "action": "commit"})
+        commit_s = time.perf_counter() - started
+        assert commit.status_code == 302, commit.content[:500]
+        assert App.objects.count() == args.apps
+        ok = commit_s <= IMPORT_TARGET_S
+        print(f"  preview (dry run, rolled back)  {preview_s:6.2f} s")
+        print(
+            f"  commit (all or nothing)         {commit_s:6.2f} s   target <= {IMPORT_TARGET_S} s"
+            f"  {'PASS' if ok else 'FAIL'}"
+        )
+        print(
+            f"  {App.objects.count():,} apps and {PortAllocation.objects.count():,} port rows "
+            f"saved; {App.objects.filter(is_valid=False).count()} invalid"
+        )
+        return 1 if args.strict and not ok else 0
+    finally:
+        shutil.rmtree(WORK_DIR, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
