@@ -59,22 +59,7 @@ def cluster_import(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
 def cluster_export(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
     cluster_obj = get_object_or_404(Cluster, name=cluster)
     apps = list(cluster_obj.apps.prefetch_related("allocations"))
-    check = export_check(cluster_obj)
-    context = {"cluster": cluster_obj, "check": check, "apps": apps}
-    if request.method == "GET" or check.blocked:
-        return render(request, "export.html", context, status=409 if check.blocked else 200)
-    if check.collisions and not request.POST.get("acknowledge"):
-        context["needs_ack"] = True
-        return render(request, "export.html", context, status=409)
-    pin = request.POST.get("service_ports", "pinned") != "dynamic"
-    if request.POST.get("format") == "zip":
-        response = HttpResponse(zip_archive(apps, pin=pin), content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{cluster_obj.name}.zip"'
-        return response
-    body = json.dumps(group_document(apps, pin=pin), indent=2) + "\n"
-    response = HttpResponse(body, content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{cluster_obj.name}-group.json"'
-    return response
+    return _export(request, cluster_obj, apps, export_check(cluster_obj), app=None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,15 +67,27 @@ def app_export(request: HtmxHttpRequest, cluster: str, pk: int) -> HttpResponse:
     app = get_object_or_404(
         App.objects.prefetch_related("allocations"), pk=pk, cluster__name=cluster
     )
-    check = export_check(app.cluster, [app])
-    context = {"cluster": app.cluster, "check": check, "apps": [app], "app": app}
+    return _export(request, app.cluster, [app], export_check(app.cluster, [app]), app=app)
+
+
+def _export(request, cluster: Cluster, apps: list[App], check, app: App | None) -> HttpResponse:
+    """The export page (GET), or the download (POST) once nothing blocks it: invalid apps block
+    it; collisions need the acknowledgement box ticked."""
+    context = {"cluster": cluster, "check": check, "apps": apps, "app": app}
     if request.method == "GET" or check.blocked:
         return render(request, "export.html", context, status=409 if check.blocked else 200)
     if check.collisions and not request.POST.get("acknowledge"):
-        context["needs_ack"] = True
-        return render(request, "export.html", context, status=409)
+        return render(request, "export.html", {**context, "needs_ack": True}, status=409)
     pin = request.POST.get("service_ports", "pinned") != "dynamic"
-    body = json.dumps(exported_app(app, pin=pin), indent=2) + "\n"
+    if app is not None:
+        body, name = json.dumps(exported_app(app, pin=pin), indent=2) + "\n", file_name(app.app_id)
+    elif request.POST.get("format") == "zip":
+        response = HttpResponse(zip_archive(apps, pin=pin), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{cluster.name}.zip"'
+        return response
+    else:
+        body = json.dumps(group_document(apps, pin=pin), indent=2) + "\n"
+        name = f"{cluster.name}-group.json"
     response = HttpResponse(body, content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{file_name(app.app_id)}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -100,27 +100,15 @@ def fleet_collisions(cluster: Cluster, result: AppResult, app: App | None) -> li
         PortAllocation.objects.filter(cluster=cluster)
         .filter(Q(service_port__in=service) | Q(host_port__in=host) | Q(vip_key__in=vips))
         .exclude(app=app)
-        .values_list(
-            "app__app_id", "path", "service_port", "host_port", "vip", "vip_key", "container_port"
-        )
+        .values_list(*_HOLDING_FIELDS)
     )
-    theirs = []
-    for app_id, path, service_port, host_port, vip, key, container_port in rows:
-        mapping = container_port is not None
-        if service_port in service:
-            port_path = f"{path}/servicePort" if mapping else f"{path}/port"
-            theirs.append(Holding(app_id, SERVICE_PORT, service_port, None, port_path))
-        if host_port in host:
-            port_path = f"{path}/hostPort" if mapping else f"{path}/port"
-            theirs.append(Holding(app_id, HOST_PORT, host_port, None, port_path))
-        if key and key in vips:
-            theirs.append(Holding(app_id, VIP, None, vip, f"{path}/labels"))
-    reserved = cluster.policy.reserved_ports
-    # Within one app a repeated port is a lint, not a collision: only pairs with others count.
+    # Within one app a repeated port is a lint, not a collision: only pairs with others count,
+    # and only the collisions this app is part of.
     return [
         c
-        for c in find_collisions([*mine, *theirs], reserved)
-        if c.kind == RESERVED_PORT or len({app_id for app_id, _ in c.holders}) > 1
+        for c in find_collisions([*mine, *_holdings(rows)], cluster.policy.reserved_ports)
+        if result.id in {app_id for app_id, _ in c.holders}
+        and (c.kind == RESERVED_PORT or len({app_id for app_id, _ in c.holders}) > 1)
     ]
 
 
@@ -158,22 +146,8 @@ def cluster_collisions(cluster: Cluster) -> list[Collision]:
         | Q(service_port__in=reserved)
         | Q(host_port__in=shared("host_port"))
         | Q(vip_key__in=shared("vip_key"))
-    ).values_list(
-        "app__app_id", "path", "service_port", "host_port", "vip", "vip_key", "container_port"
-    )
-    holdings = []
-    for app_id, path, service_port, host_port, vip, key, container_port in holders.order_by(
-        "app__app_id", "index"
-    ):
-        mapping = container_port is not None
-        if service_port is not None:
-            port_path = f"{path}/servicePort" if mapping else f"{path}/port"
-            holdings.append(Holding(app_id, SERVICE_PORT, service_port, None, port_path))
-        if host_port is not None:
-            port_path = f"{path}/hostPort" if mapping else f"{path}/port"
-            holdings.append(Holding(app_id, HOST_PORT, host_port, None, port_path))
-        if key:
-            holdings.append(Holding(app_id, VIP, None, vip, f"{path}/labels"))
+    ).values_list(*_HOLDING_FIELDS)
+    holdings = _holdings(holders.order_by("app__app_id", "index"))
     # The holders fetched may share other ports with apps not fetched; find_collisions on this
     # subset still finds exactly the shared ones, since every holder of a shared port is here.
     return [
@@ -181,6 +155,26 @@ def cluster_collisions(cluster: Cluster) -> list[Collision]:
         for c in find_collisions(holdings, reserved)
         if c.kind == RESERVED_PORT or len({app_id for app_id, _ in c.holders}) > 1
     ]
+
+
+_HOLDING_FIELDS = ("app__app_id", "path", "service_port", "host_port", "vip", "container_port")
+
+
+def _holdings(rows) -> list[Holding]:
+    """Port rows (``_HOLDING_FIELDS``) as the engine's collision records, with the pointer of the
+    field each one holds: ``servicePort``/``hostPort`` of a mapping, ``port`` of a definition."""
+    holdings = []
+    for app_id, path, service_port, host_port, vip, container_port in rows:
+        mapping = container_port is not None
+        if service_port is not None:
+            port_path = f"{path}/servicePort" if mapping else f"{path}/port"
+            holdings.append(Holding(app_id, SERVICE_PORT, service_port, None, port_path))
+        if host_port is not None:
+            port_path = f"{path}/hostPort" if mapping else f"{path}/port"
+            holdings.append(Holding(app_id, HOST_PORT, host_port, None, port_path))
+        if vip:
+            holdings.append(Holding(app_id, VIP, None, vip, f"{path}/labels"))
+    return holdings
 
 
 @transaction.atomic
