@@ -130,7 +130,7 @@ def zip_archive(apps: list[App], *, pin: bool = True) -> bytes:
     return buffer.getvalue()
 
 
-def file_name(app_id: str) -> str:
+def file_name(app_id: str | None) -> str:
     return (app_id or "app").strip("/").replace("/", "-") + ".json"
 
 

@@ -7,6 +7,7 @@ import json
 from itertools import islice
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,10 +23,12 @@ from portplanner.composer import (
     app_from_draft,
     draft_from_app,
 )
+from portplanner.exchange import file_name
 from portplanner.fleet import (
     StaleEdit,
     fleet_collisions,
     free_service_ports,
+    prepare_id,
     resolve_in_cluster,
     save_app,
 )
@@ -116,7 +119,7 @@ def _composer(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> Ht
     draft = _draft_from_post(request.POST)
     kind, _, arg = action.partition(":")
     if kind == "add_port":
-        draft.ports.append(_new_port_row(len(draft.ports)))
+        draft.ports.append({"protocol": "tcp", "container_port": "0", "host_port_mode": "random"})
     elif kind == "remove_port" and arg.isdigit() and int(arg) < len(draft.ports):
         del draft.ports[int(arg)]
     elif kind == "add_env":
@@ -138,7 +141,7 @@ def _save(
     request: HtmxHttpRequest, cluster: Cluster, app: App | None, draft: Draft, *, overwrite: bool
 ) -> HttpResponse:
     raw, _ = app_from_draft(draft)
-    app_id = raw.get("id")
+    app_id = prepare_id(raw)
     if not app_id:
         return _render_composer(
             request, cluster, app, draft, problem="Give the app an id before saving it."
@@ -159,6 +162,11 @@ def _save(
         saved, result = save_app(cluster, raw, app=app, expected_version=expected)
     except StaleEdit as stale:
         return _render_composer(request, cluster, app, draft, stale=stale.app, stale_raw=raw)
+    except IntegrityError:
+        # Someone created an app with this id between the check above and the save.
+        return _render_composer(
+            request, cluster, app, draft, problem=f"{app_id} was just created by someone else."
+        )
     if result.valid:
         messages.success(request, f"Saved {saved.app_id} (version {saved.version}).")
     else:
@@ -177,12 +185,8 @@ def _download(cluster: Cluster, app: App | None, draft: Draft) -> HttpResponse:
     response = HttpResponse(
         json.dumps(result.app, indent=2) + "\n", content_type="application/json"
     )
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(result.id)}"'
+    response["Content-Disposition"] = f'attachment; filename="{file_name(result.id)}"'
     return response
-
-
-def _file_name(app_id: str | None) -> str:
-    return (app_id or "app").strip("/").replace("/", "-") + ".json"
 
 
 def _load_json(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> HttpResponse:
@@ -218,7 +222,7 @@ def _draft_for(cluster: Cluster, raw, app: App | None):
     if prepared.app is None:
         return None, [f"{e.path}: {e.message}" for e in prepared.errors]
     draft = draft_from_app(prepared.app, app.version if app else "")
-    return draft, [w for w in prepared.warnings]
+    return draft, list(prepared.warnings)
 
 
 def _draft_from_post(data) -> Draft:
@@ -241,10 +245,6 @@ def _formset_rows(data, prefix: str, form_class, names: list[str]) -> list[dict]
     total = data.get(f"{prefix}-TOTAL_FORMS", "0")
     count = min(int(total), MAX_ROWS) if total.isdigit() else 0
     return [_values(data, form_class, names, f"{prefix}-{i}-") for i in range(count)]
-
-
-def _new_port_row(index: int) -> dict[str, str]:
-    return {"protocol": "tcp", "container_port": "0", "host_port_mode": "random"}
 
 
 def _render_composer(
@@ -351,7 +351,7 @@ def _preview_context(cluster: Cluster, app: App | None, draft: Draft) -> dict:
         "collisions": _collision_rows(collisions, result, suggestions),
         "suggestions": suggestions,
         "normalized_json": json.dumps(result.app, indent=2),
-        "download_name": _file_name(result.id),
+        "download_name": file_name(result.id),
         "preview_url": preview_url,
         "env_prefix": policy.env_vars_prefix,
     }
