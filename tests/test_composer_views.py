@@ -396,3 +396,11 @@ def test_bridge_port_not_exposed_gets_a_note_since_marathon_maps_it_anyway():
     app, notes = app_from_draft(draft)
     assert "hostPort" not in app["container"]["portMappings"][0]
     assert notes and notes[0].startswith("Port 0: bridge networking always maps a host port")
+
+
+def test_save_relative_id_clashing_with_saved_app_is_refused(client, cluster):
+    save_app(cluster, {"id": "/api", "cmd": "old"})
+    data = form_data(HOST_APP, app_id="api", action="save")
+    response = client.post(reverse("app_new", args=["prod"]), data)
+    assert "/api already exists in prod" in response.content.decode()
+    assert App.objects.count() == 1
