@@ -1,0 +1,312 @@
+"""Read-only questions about a cluster's fleet, answered by set-based queries on the indexed
+PortAllocation table: which ports collide, who holds a port, how full the service-port range is.
+
+Only answers come back to Python (colliding rows, one row per bucket, one row per free stretch);
+the fleet itself is never loaded, so the pages built on these stay fast at 10,000 apps."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+
+from portplanner.fleet import cluster_collisions
+from portplanner.models import App, Cluster, PortAllocation
+
+# --- which ports collide ----------------------------------------------------------------------
+
+
+def colliding_service_ports(cluster: Cluster) -> QuerySet:
+    """Service ports held by more than one app (a subquery: GROUP BY ... HAVING)."""
+    return _shared(cluster, "service_port")
+
+
+def colliding_host_ports(cluster: Cluster) -> QuerySet:
+    return _shared(cluster, "host_port")
+
+
+def colliding_vips(cluster: Cluster) -> QuerySet:
+    return _shared(cluster, "vip_key")
+
+
+def _shared(cluster: Cluster, column: str) -> QuerySet:
+    held = PortAllocation.objects.filter(cluster=cluster)
+    held = held.exclude(vip_key="") if column == "vip_key" else held.filter(**{column + "__gt": 0})
+    return (
+        held.values(column)
+        .annotate(holders=Count("app", distinct=True))
+        .filter(holders__gt=1)
+        .values(column)
+    )
+
+
+def _clauses(cluster: Cluster, prefix: str = "") -> list[Q]:
+    return [
+        Q(**{prefix + "service_port__in": colliding_service_ports(cluster)}),
+        Q(**{prefix + "host_port__in": colliding_host_ports(cluster)}),
+        Q(**{prefix + "vip_key__in": colliding_vips(cluster)}),
+        Q(**{prefix + "service_port__in": sorted(cluster.policy.reserved_ports)}),
+    ]
+
+
+def _collision_count(cluster: Cluster):
+    """Per app: its collisions, one per kind a port of it takes part in (a port mapping whose
+    service port and fixed host port are both shared counts twice)."""
+    clauses = _clauses(cluster, "allocations__")
+    total = Count("allocations", filter=clauses[0], distinct=True)
+    for clause in clauses[1:]:
+        total += Count("allocations", filter=clause, distinct=True)
+    return total
+
+
+# --- the app list -------------------------------------------------------------------------------
+
+
+class JSONArrayLength(Func):
+    """Length of a JSON list column (the app's warnings), so the database can sort by it."""
+
+    function = "JSON_ARRAY_LENGTH"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra)
+
+
+class PortList(Aggregate):
+    """The service ports of an app as one comma-separated string, so a page of the app list is one
+    query however many ports its apps hold (the order is not guaranteed: sort after splitting)."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s(%(expressions)s::text, ',')",
+            **extra,
+        )
+
+
+SORTS = {
+    "id": ["app_id"],
+    "port": [F("first_service_port").asc(nulls_last=True), "app_id"],
+    "warnings": ["-warning_count", "app_id"],
+    "collisions": ["-collision_count", "app_id"],
+}
+
+
+def app_rows(
+    cluster: Cluster, *, search: str = "", status: str = "", network: str = "", sort: str = "id"
+) -> QuerySet:
+    """The cluster's apps, each annotated with its service ports, first service port, warning
+    count and collision count (ports of the app that collide), filtered and sorted in SQL.
+
+    ``search``: an id substring, a port number (service port or fixed host port: "who holds
+    10004?") or a port range ``low-high``."""
+    apps = App.objects.filter(cluster=cluster).annotate(
+        service_port_list=PortList("allocations__service_port"),
+        first_service_port=Min("allocations__service_port"),
+        collision_count=_collision_count(cluster),
+        warning_count=JSONArrayLength("warnings"),
+    )
+    search = search.strip()
+    if ports := parse_port_search(search):
+        low, high = ports
+        holds = PortAllocation.objects.filter(app=OuterRef("pk")).filter(
+            Q(service_port__range=(low, high)) | Q(host_port__range=(low, high))
+        )
+        apps = apps.filter(Exists(holds))
+    elif search:
+        apps = apps.filter(app_id__icontains=search)
+    if status == "valid":
+        apps = apps.filter(is_valid=True)
+    elif status == "draft":
+        apps = apps.filter(is_valid=False)
+    elif status == "collisions":
+        apps = apps.filter(collision_count__gt=0)
+    if network:
+        apps = apps.filter(network_mode=network)
+    return apps.order_by(*SORTS.get(sort, SORTS["id"]))
+
+
+def parse_port_search(text: str) -> tuple[int, int] | None:
+    """``"10004"`` -> (10004, 10004); ``"10000-10009"`` -> (10000, 10009); else None."""
+    low, dash, high = text.replace(" ", "").partition("-")
+    if not low.isdigit() or (dash and not high.isdigit()):
+        return None
+    low_port = int(low)
+    high_port = int(high) if dash else low_port
+    return (low_port, high_port) if low_port <= high_port else (high_port, low_port)
+
+
+# --- the collision report ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    app_pk: int | None
+    app_id: str
+    path: str  # JSON pointer to the colliding field inside the app
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    kind: str
+    port: int | None
+    value: str | None
+    holders: list[Holder]
+
+
+def collision_report(cluster: Cluster) -> list[Report]:
+    """fleet.cluster_collisions (set-based: only colliding rows are fetched), with each holder's
+    primary key for links to its composer: one more query, on the colliding apps only."""
+    collisions = cluster_collisions(cluster)
+    ids = {app_id for c in collisions for app_id, _ in c.holders}
+    pks = dict(cluster.apps.filter(app_id__in=ids).values_list("app_id", "pk")) if ids else {}
+    return [
+        Report(
+            c.kind,
+            c.port,
+            c.value,
+            [Holder(pks.get(app_id), app_id, path) for app_id, path in c.holders],
+        )
+        for c in collisions
+    ]
+
+
+# --- the port map ------------------------------------------------------------------------------
+
+# Ports per cell: a round number, the smallest that keeps the grid within MAX_CELLS.
+CELL_SIZES = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 65536)
+MAX_CELLS = 1200
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    low: int
+    high: int
+    held: int = 0  # distinct ports held
+    apps: int = 0  # distinct apps holding them
+    colliding: int = 0  # distinct ports that collide
+    first_app: str = ""
+    last_app: str = ""
+
+    @property
+    def size(self) -> int:
+        return self.high - self.low + 1
+
+    @property
+    def state(self) -> str:
+        if self.colliding:
+            return "colliding"
+        if not self.held:
+            return "free"
+        return "full" if self.held == self.size else "partial"
+
+
+def cell_size(low: int, high: int) -> int:
+    span = high - low + 1
+    return next(s for s in CELL_SIZES if math.ceil(span / s) <= MAX_CELLS)
+
+
+def port_cells(
+    cluster: Cluster, column: str, low: int, high: int, size: int | None = None
+) -> list[Cell]:
+    """``[low, high]`` cut into cells of ``size`` ports, each with how much of it ``column``
+    (service_port or host_port) holds and how much collides: two GROUP BY queries."""
+    size = size or cell_size(low, high)
+    bucket = ExpressionWrapper((F(column) - low) / size, output_field=IntegerField())
+    in_range = PortAllocation.objects.filter(
+        cluster=cluster, **{column + "__gte": low, column + "__lte": high}
+    ).annotate(bucket=bucket)
+    held = {
+        row["bucket"]: row
+        for row in in_range.values("bucket").annotate(
+            held=Count(column, distinct=True),
+            apps=Count("app", distinct=True),
+            first_app=Min("app__app_id"),
+            last_app=Max("app__app_id"),
+        )
+    }
+    if column == "service_port":
+        clash = Q(service_port__in=colliding_service_ports(cluster)) | Q(
+            service_port__in=sorted(cluster.policy.reserved_ports)
+        )
+    else:
+        clash = Q(host_port__in=colliding_host_ports(cluster))
+    clashing = dict(
+        in_range.filter(clash)
+        .values("bucket")
+        .annotate(n=Count(column, distinct=True))
+        .values_list("bucket", "n")
+    )
+    cells = []
+    for i in range(math.ceil((high - low + 1) / size)):
+        start = low + i * size
+        row = held.get(i)
+        end = min(start + size - 1, high)
+        if row is None:
+            cells.append(Cell(start, end))
+            continue
+        cells.append(
+            Cell(
+                start,
+                end,
+                held=row["held"],
+                apps=row["apps"],
+                colliding=clashing.get(i, 0),
+                first_app=row["first_app"],
+                last_app=row["last_app"],
+            )
+        )
+    return cells
+
+
+_TABLE = PortAllocation._meta.db_table
+# Held ports in the range plus a sentinel either side; a free stretch lies between neighbours
+# more than one apart (LEAD: SQLite 3.25+, PostgreSQL).
+_FREE_STRETCHES_SQL = f"""
+    SELECT port + 1, next_port - 1 FROM (
+        SELECT port, LEAD(port) OVER (ORDER BY port) AS next_port FROM (
+            SELECT service_port AS port FROM {_TABLE}
+            WHERE cluster_id = %s AND service_port >= %s AND service_port <= %s
+            UNION SELECT CAST(%s AS INTEGER) UNION SELECT CAST(%s AS INTEGER)
+        ) held
+    ) neighbours
+    WHERE next_port > port + 1
+    ORDER BY port
+"""
+
+
+def free_stretches(cluster: Cluster, low: int, high: int) -> list[tuple[int, int]]:
+    """The runs of free service ports in ``[low, high]`` as (first, last), ascending."""
+    with connection.cursor() as cursor:
+        cursor.execute(_FREE_STRETCHES_SQL, [cluster.pk, low, high, low - 1, high + 1])
+        return [(first, last) for first, last in cursor.fetchall()]
+
+
+def fixed_host_ports_outside(cluster: Cluster, ranges: tuple[tuple[int, int], ...]) -> int:
+    """How many fixed host ports lie outside the agents' port ranges (Mesos cannot offer them)."""
+    inside = Q()
+    for low, high in ranges:
+        inside |= Q(host_port__range=(low, high))
+    held = PortAllocation.objects.filter(cluster=cluster, host_port__isnull=False)
+    return held.exclude(inside).count() if ranges else held.count()
