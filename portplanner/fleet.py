@@ -198,18 +198,25 @@ def save_app(
 
 @transaction.atomic
 def deploy_group(cluster: Cluster, raws: list[Any]) -> list[tuple[App, AppResult]]:
-    """Save apps as one group deployment (spec §4.2): every fixed service port of the group is
-    known before the first 0 is assigned, then the 0s are filled in input order. Apps whose id is
-    already in the cluster are updated and keep their service ports. Written in bulk, so that an
-    import of thousands of apps costs a few queries per thousand. The caller makes sure each app
-    has an id and no id repeats (see ``group_problems``)."""
-    policy = cluster.policy
-    prepared = [prepare(raw, policy) for raw in raws]
+    """Save apps as one group deployment. Apps whose id is already in the cluster are updated and
+    keep their service ports. The caller makes sure each app has an id and no id repeats (see
+    ``group_problems``)."""
     existing: dict[str, App] = {}
-    for ids in _chunks([p.id for p in prepared if p.id]):
+    for ids in _chunks([i for i in map(prepare_id, raws) if i]):
         existing.update((a.app_id, a) for a in cluster.apps.filter(app_id__in=ids))
+    return deploy(cluster, [(existing.get(prepare_id(raw)), raw) for raw in raws])
+
+
+@transaction.atomic
+def deploy(cluster: Cluster, changes: list[tuple[App | None, Any]]) -> list[tuple[App, AppResult]]:
+    """Save ``(app or None for a new one, its JSON)`` pairs as one deployment (spec §4.2): every
+    fixed service port of the change is known before the first 0 is assigned, the 0s are filled
+    in order, and updated apps reuse their previous service ports first. Written in bulk, so that
+    thousands of apps cost a few queries per thousand."""
+    policy = cluster.policy
+    prepared = [prepare(raw, policy) for _, raw in changes]
     previous: dict[int, list[int]] = {}
-    for pks in _chunks([a.pk for a in existing.values()]):
+    for pks in _chunks([app.pk for app, _ in changes if app is not None]):
         rows = (
             PortAllocation.objects.filter(app_id__in=pks, service_port__isnull=False)
             .order_by("app_id", "index")
@@ -225,8 +232,7 @@ def deploy_group(cluster: Cluster, raws: list[Any]) -> list[tuple[App, AppResult
     for p in prepared:
         allocator.reserve(p.requested_service_ports)
     saved = []
-    for raw, p in zip(raws, prepared, strict=True):
-        app = existing.get(p.id)
+    for (app, raw), p in zip(changes, prepared, strict=True):
         result = finish(p, allocator, previous.get(app.pk, []) if app else [])
         saved.append((_fill(cluster, app, raw, result), result))
 

@@ -7,16 +7,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from portplanner.fleet import (
-    _STORED_FIELDS,
-    _fill,
-    allocation_rows,
-    cluster_collisions,
-    free_service_ports,
-)
-from portplanner.marathon import Collision, ServicePortAllocator, finish, prepare
+from portplanner.fleet import cluster_collisions, deploy
 from portplanner.marathon.collisions import vip_key
-from portplanner.models import App, Cluster, PortAllocation
+from portplanner.models import Cluster
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,21 +41,10 @@ def fleet_state(cluster: Cluster) -> FleetState:
         valid[pk] = (app_id, is_valid)
         warnings[pk] = {(w["code"], w["path"]) for w in app_warnings}
     collisions = {
-        (c.kind, vip_key(c.value) if c.value else c.port): describe(c)
+        (c.kind, vip_key(c.value) if c.value else c.port): c.describe()
         for c in cluster_collisions(cluster)
     }
     return FleetState(valid, warnings, collisions)
-
-
-def describe(collision: Collision) -> str:
-    what = {
-        "service-port": f"service port {collision.port}",
-        "host-port": f"fixed host port {collision.port}",
-        "vip": f"VIP {collision.value}",
-        "reserved-port": f"reserved port {collision.port}",
-    }[collision.kind]
-    holders = ", ".join(sorted({app_id for app_id, _ in collision.holders}))
-    return f"{what}: {holders}"
 
 
 @transaction.atomic
@@ -80,43 +62,9 @@ def apply_policy(cluster: Cluster, save) -> Breakage:
 
 
 def redeploy(cluster: Cluster) -> None:
-    """fleet.deploy_group's rules and bulk writes, keyed by the stored apps rather than by id (a
-    draft saved without a usable id is re-checked too, not duplicated)."""
-    policy = cluster.policy
-    apps = list(cluster.apps.order_by("pk"))
-    previous: dict[int, list[int]] = {}
-    for app_pk, port in (
-        PortAllocation.objects.filter(cluster=cluster, service_port__isnull=False)
-        .order_by("app_id", "index")
-        .values_list("app_id", "service_port")
-    ):
-        previous.setdefault(app_pk, []).append(port)
-    prepared = [prepare(app.source, policy) for app in apps]
-    allocator = ServicePortAllocator(
-        policy.local_port_min,
-        policy.local_port_max,
-        candidates=free_service_ports(cluster, policy.local_port_min, policy.local_port_max),
-    )
-    for p in prepared:
-        allocator.reserve(p.requested_service_ports)
-    results = [
-        finish(p, allocator, previous.get(app.pk, []))
-        for app, p in zip(apps, prepared, strict=True)
-    ]
-    for app, result in zip(apps, results, strict=True):
-        app_id = app.app_id
-        _fill(cluster, app, app.source, result)
-        app.app_id = app_id  # the stored id stays: it is unique in the cluster
-    App.objects.bulk_update(apps, _STORED_FIELDS, batch_size=500)
-    PortAllocation.objects.filter(cluster=cluster).delete()
-    PortAllocation.objects.bulk_create(
-        [
-            row
-            for app, result in zip(apps, results, strict=True)
-            for row in allocation_rows(app, result)
-        ],
-        batch_size=1000,
-    )
+    """Every app of the cluster as one deployment under its (new) policy, keyed by the stored
+    apps, so a draft saved without a usable id is re-checked too."""
+    deploy(cluster, [(app, app.source) for app in cluster.apps.order_by("pk")])
 
 
 def compare(before: FleetState, after: FleetState) -> Breakage:

@@ -66,13 +66,6 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "home.html", {"clusters": clusters})
 
 
-@require_GET
-def cluster_apps(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
-    cluster_obj = get_object_or_404(Cluster, name=cluster)
-    apps = cluster_obj.apps.prefetch_related("allocations")
-    return render(request, "cluster_apps.html", {"cluster": cluster_obj, "apps": apps})
-
-
 @require_http_methods(["GET", "POST"])
 def app_new(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
     return _composer(request, get_object_or_404(Cluster, name=cluster), None)
