@@ -1,6 +1,7 @@
-"""Fleet journey in real Chromium: find a collision of the demo fleet on the port map and the
-collision report, open the app, apply the suggested free port, and see the collision gone."""
+"""Fleet journeys in real Chromium: find a collision on the port map and the collision report,
+fix it in the composer, see it gone; and import a fleet, fix its collision, export it."""
 
+import json
 import re
 
 import pytest
@@ -47,3 +48,61 @@ def test_fleet_collision_found_on_map_fixed_in_composer_gone_from_report(page: P
     # The live search swaps in the table without a page load.
     expect(page.locator("#app-table tbody tr")).to_have_count(1)
     expect(page.locator("#app-table")).to_contain_text("/shop/legacy-admin")
+
+
+FLEET = {
+    "id": "/pay",
+    "apps": [
+        {"id": "gateway", "cmd": "./gw", "portDefinitions": [{"port": 10000, "name": "http"}]},
+        {
+            "id": "ledger",
+            "container": {
+                "type": "DOCKER",
+                "docker": {
+                    "image": "ledger:1",
+                    "network": "BRIDGE",
+                    "portMappings": [{"containerPort": 8080, "hostPort": 0, "servicePort": 10000}],
+                },
+            },
+        },
+    ],
+}
+
+
+def test_import_a_fleet_fix_its_collision_on_the_map_then_export(page: Page, tmp_path):
+    from portplanner.models import Cluster
+
+    Cluster.objects.create(name="prod")
+    page.goto(reverse("cluster_import", args=["prod"]))
+    page.get_by_label("or paste JSON").fill(json.dumps(FLEET))
+    page.get_by_role("button", name="Show what it will do").click()
+    expect(page.get_by_role("region", name="What this import will do")).to_contain_text("2 new")
+    expect(page.locator("ul.collisions")).to_contain_text("service port 10000 is held by /pay")
+    page.get_by_role("button", name="Import 2 apps").click()
+    expect(page.locator(".messages")).to_contain_text("Imported 2 app(s) into prod")
+
+    # Export first refuses without an acknowledgement of the collision.
+    page.goto(reverse("cluster_export", args=["prod"]))
+    expect(page.locator(".banner")).to_contain_text("service port 10000 is held by /pay/gateway")
+    expect(page.get_by_label("I have reviewed these collisions")).to_be_visible()
+
+    page.goto(reverse("cluster_port_map", args=["prod"]))
+    collided = page.locator("svg.port-grid rect.cell.colliding").first
+    expect(collided.locator("title")).to_have_text(re.compile(r"^10000–10009: .*colliding"))
+    page.get_by_role("link", name="Collisions").click()
+    page.get_by_role("link", name="/pay/ledger").first.click()
+    page.locator("#preview ul.collisions .fixes").get_by_role("button").first.click()
+    page.get_by_role("button", name=re.compile(r"^Save( as draft)?$")).click()
+    expect(page.locator(".messages")).to_contain_text("Saved /pay/ledger")
+
+    page.goto(reverse("cluster_export", args=["prod"]))
+    expect(page.get_by_label("I have reviewed these collisions")).to_have_count(0)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download").click()
+    path = tmp_path / "group.json"
+    download.value.save_as(path)
+    group = json.loads(path.read_text())
+    apps = {a["id"]: a for g in group["groups"] for a in g["apps"]}
+    ledger_port = apps["/pay/ledger"]["container"]["portMappings"][0]["servicePort"]
+    assert apps["/pay/gateway"]["portDefinitions"][0]["port"] == 10000
+    assert ledger_port not in (0, 10000)
