@@ -3,6 +3,8 @@ one row per port so that collision checks are indexed queries rather than loops 
 
 from __future__ import annotations
 
+import json
+
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.functional import cached_property
@@ -11,6 +13,24 @@ from portplanner.marathon import ClusterPolicy
 from portplanner.marathon.policy import parse_port_ranges
 
 PORT_VALIDATORS = [MaxValueValidator(65535)]
+
+
+class OrderedJSONField(models.TextField):
+    """JSON kept key for key as written. Django's JSONField is ``jsonb`` on PostgreSQL, which
+    reorders an object's keys: an app the user wrote must come back exactly as written, and an
+    exported app with its ``id`` first."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        return None if value is None else json.dumps(value)
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj))
 
 
 class Cluster(models.Model):
@@ -77,8 +97,8 @@ class App(models.Model):
 
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="apps")
     app_id = models.CharField("Marathon id", max_length=500)
-    source = models.JSONField(help_text="The app exactly as the user wrote or imported it.")
-    normalized = models.JSONField(
+    source = OrderedJSONField(help_text="The app exactly as the user wrote or imported it.")
+    normalized = OrderedJSONField(
         null=True, help_text="Marathon's canonical form with the planned service ports."
     )
     network_mode = models.CharField(max_length=20, blank=True)
