@@ -1,5 +1,7 @@
 """Saving apps into a cluster: port rows, drafts, Marathon's reuse rule, optimistic locking."""
 
+import json
+
 import pytest
 from django.core.management import call_command
 
@@ -184,3 +186,12 @@ def test_cluster_collisions_finds_each_kind_and_only_those(cluster):
         ),
         ("reserved-port", 80, None): (("/a", "/portDefinitions/1/port"),),
     }
+
+
+def test_saved_app_keeps_the_key_order_it_was_written_in(cluster):
+    # PostgreSQL's jsonb would sort keys; the app must come back exactly as written.
+    raw = {"zeta": 1, "id": "/order", "cmd": "run", "healthChecks": [{"protocol": "TCP", "b": 1}]}
+    app, _ = save_app(cluster, raw)
+    app.refresh_from_db()
+    assert json.dumps(app.source) == json.dumps(raw)
+    assert list(app.normalized)[:3] == ["zeta", "id", "cmd"]
