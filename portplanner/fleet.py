@@ -124,28 +124,30 @@ def resolve_in_cluster(cluster: Cluster, raw: Any, app: App | None = None) -> Ap
     )
 
 
+def shared_values(cluster: Cluster, column: str):
+    """The values of ``column`` (service_port, host_port or vip_key) held by more than one app of
+    the cluster, as a subquery: GROUP BY ... HAVING COUNT(DISTINCT app) > 1."""
+    held = PortAllocation.objects.filter(cluster=cluster)
+    held = held.exclude(vip_key="") if column == "vip_key" else held.filter(**{column + "__gt": 0})
+    return (
+        held.values(column)
+        .annotate(holders=Count("app", distinct=True))
+        .filter(holders__gt=1)
+        .values(column)
+    )
+
+
 def cluster_collisions(cluster: Cluster) -> list[Collision]:
     """Every collision in the cluster, set-based: the database groups the port rows and returns
     only the ports, host ports and VIPs held by more than one app (plus reserved service ports);
     then just those rows are fetched, never the whole fleet."""
     rows = PortAllocation.objects.filter(cluster=cluster)
-
-    def shared(field: str):
-        return (
-            rows.exclude(**{f"{field}__isnull": True})
-            .exclude(**{field: ""} if field == "vip_key" else {})
-            .values(field)
-            .annotate(apps=Count("app", distinct=True))
-            .filter(apps__gt=1)
-            .values(field)
-        )
-
     reserved = sorted(cluster.policy.reserved_ports)
     holders = rows.filter(
-        Q(service_port__in=shared("service_port"))
+        Q(service_port__in=shared_values(cluster, "service_port"))
         | Q(service_port__in=reserved)
-        | Q(host_port__in=shared("host_port"))
-        | Q(vip_key__in=shared("vip_key"))
+        | Q(host_port__in=shared_values(cluster, "host_port"))
+        | Q(vip_key__in=shared_values(cluster, "vip_key"))
     ).values_list(*_HOLDING_FIELDS)
     holdings = _holdings(holders.order_by("app__app_id", "index"))
     # The holders fetched may share other ports with apps not fetched; find_collisions on this

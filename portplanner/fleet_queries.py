@@ -26,7 +26,7 @@ from django.db.models import (
     QuerySet,
 )
 
-from portplanner.fleet import cluster_collisions
+from portplanner.fleet import cluster_collisions, shared_values
 from portplanner.models import App, Cluster, PortAllocation
 
 # --- which ports collide ----------------------------------------------------------------------
@@ -34,26 +34,15 @@ from portplanner.models import App, Cluster, PortAllocation
 
 def colliding_service_ports(cluster: Cluster) -> QuerySet:
     """Service ports held by more than one app (a subquery: GROUP BY ... HAVING)."""
-    return _shared(cluster, "service_port")
+    return shared_values(cluster, "service_port")
 
 
 def colliding_host_ports(cluster: Cluster) -> QuerySet:
-    return _shared(cluster, "host_port")
+    return shared_values(cluster, "host_port")
 
 
 def colliding_vips(cluster: Cluster) -> QuerySet:
-    return _shared(cluster, "vip_key")
-
-
-def _shared(cluster: Cluster, column: str) -> QuerySet:
-    held = PortAllocation.objects.filter(cluster=cluster)
-    held = held.exclude(vip_key="") if column == "vip_key" else held.filter(**{column + "__gt": 0})
-    return (
-        held.values(column)
-        .annotate(holders=Count("app", distinct=True))
-        .filter(holders__gt=1)
-        .values(column)
-    )
+    return shared_values(cluster, "vip_key")
 
 
 def _clauses(cluster: Cluster, prefix: str = "") -> list[Q]:
