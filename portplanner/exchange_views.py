@@ -39,7 +39,7 @@ def cluster_import(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
     try:
         apps, notes = read_import(data, source)
     except ReadError as exc:
-        context.update(error=exc.describe(), payload=data.decode("utf-8", "replace")[:200_000])
+        context.update(error=exc.describe(), payload=data.decode("utf-8", "replace"))
         return render(request, "import.html", context, status=400)
     if request.POST.get("action") == "commit":
         saved = commit_import(cluster_obj, apps)

@@ -177,3 +177,12 @@ def test_export_with_collisions_needs_acknowledgement(client, cluster):
     accepted = client.post(url, {"format": "group", "acknowledge": "1"})
     assert accepted.status_code == 200
     assert len(json.loads(accepted.content)["apps"]) == 2
+
+
+def test_import_paste_over_the_request_limit_gets_a_page_that_says_so(client, cluster, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    settings.DEBUG = False
+    response = post_import(client, json.dumps([{"id": f"/a{i}", "cmd": "x y"} for i in range(99)]))
+    assert response.status_code == 400
+    assert "imports take up to 20 MiB" in response.content.decode()
+    assert not App.objects.exists()
