@@ -13,7 +13,6 @@ fixed host ports and VIPs twice). Targets are reported as PASS/FAIL; the exit co
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import shutil
 import statistics
@@ -28,9 +27,8 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from portplanner.fleet import allocation_rows  # noqa: E402
 from portplanner.marathon import resolve_app  # noqa: E402
-from portplanner.models import App, Cluster, PortAllocation  # noqa: E402
+from portplanner.models import Cluster, PortAllocation  # noqa: E402
 
 FLEET = 10_000
 COLLIDING = 100
@@ -47,9 +45,6 @@ def colliding_apps(cluster: Cluster, count: int) -> list[str]:
         .order_by("?")
         .values_list("service_port", "host_port", "vip")[: count * 2]
     )
-    port_fields = [
-        f.attname for f in PortAllocation._meta.concrete_fields if f.name not in ("id", "app")
-    ]
     apps = []
     for n in range(count):
         service_port, host_port, vip = held[n]
@@ -63,18 +58,7 @@ def colliding_apps(cluster: Cluster, count: int) -> list[str]:
             "networks": [{"mode": "container/bridge"}],
             "container": {"type": "DOCKER", "docker": {"image": "x"}, "portMappings": [mapping]},
         }
-        result = resolve_app(raw, cluster.policy)
-        app = {
-            "app_id": result.id,
-            "source": raw,
-            "normalized": result.app,
-            "network_mode": result.network or "",
-            "is_valid": result.valid,
-            "errors": [e.to_json() for e in result.errors],
-            "warnings": [w.to_json() | {"fix": w.fix} for w in result.warnings],
-        }
-        rows = allocation_rows(App(cluster_id=0), result)
-        apps.append(json.dumps([app, [{k: getattr(r, k) for k in port_fields} for r in rows]]))
+        apps.append(web.serialized(raw, resolve_app(raw, cluster.policy)))
     return apps
 
 
