@@ -95,17 +95,6 @@ class ClusterPolicy:
                     values[key] = value or ("" if key == "env_vars_prefix" else "mesos-bridge")
         return cls(**values)
 
-    def to_dict(self) -> dict:
-        return {
-            "local_port_min": self.local_port_min,
-            "local_port_max": self.local_port_max,
-            "agent_port_ranges": [f"{low}-{high}" for low, high in self.agent_port_ranges],
-            "reserved_ports": sorted(self.reserved_ports),
-            "default_network_name": self.default_network_name,
-            "mesos_bridge_name": self.mesos_bridge_name,
-            "env_vars_prefix": self.env_vars_prefix,
-        }
-
 
 def parse_port_ranges(value: Any) -> tuple[tuple[int, int], ...]:
     """Accept ``"31000-32000"``, ``["31000-32000", "40000-40100"]`` or ``[[31000, 32000]]``."""

@@ -10,8 +10,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .findings import pointer
-
 
 class ReadError(ValueError):
     """The input cannot be read. Carries where (line/column or a JSON pointer) and what to do."""
@@ -200,6 +198,5 @@ __all__ = [
     "canonical_path",
     "find_apps",
     "parse_json",
-    "pointer",
     "read_apps",
 ]
