@@ -391,7 +391,7 @@ def stage_times(cluster: Cluster, form_body: str, preview: Callable) -> list[tup
         "    10 free service ports (free_service_ports: ORM + SQL)": lambda: list(
             islice(free_service_ports(cluster, low, high), 10)
         ),
-        "  fleet_collisions (ORM + SQL + find_collisions)": lambda: fleet_collisions(
+        "  fleet_collisions (SQL + find_collisions)": lambda: fleet_collisions(
             cluster, result, None
         ),
         "render _preview.html (render_to_string)": lambda: render_to_string(

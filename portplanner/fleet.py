@@ -48,19 +48,21 @@ def free_service_ports(
         return
     yield from (p for p in range(low, first) if p not in excluded)
     after = first - 1
+    # Few gaps first (a preview wants a handful of ports, and each gap found costs a walk over
+    # the held ports before it), more each time a caller such as a bulk import wants more.
+    size = _FIRST_GAP_BATCH
     while True:
         with connection.cursor() as cursor:
-            cursor.execute(
-                _GAPS_SQL, [cluster.pk, high, cluster.pk, after, high, cluster.pk, _GAP_BATCH]
-            )
+            cursor.execute(_GAPS_SQL, [cluster.pk, high, cluster.pk, after, high, cluster.pk, size])
             batch = cursor.fetchall()
         for held, gap_end in batch:
             for port in range(held + 1, high + 1 if gap_end is None else gap_end):
                 if port not in excluded:
                     yield port
-        if len(batch) < _GAP_BATCH:
+        if len(batch) < size:
             return
         after = batch[-1][0]
+        size = min(size * 2, _MAX_GAP_BATCH)
 
 
 # Raw SQL, not the ORM: the preview asks on every keystroke, and compiling the equivalent
@@ -86,22 +88,32 @@ _GAPS_SQL = f"""
     ORDER BY a.service_port
     LIMIT %s
 """
-_GAP_BATCH = 16
+_FIRST_GAP_BATCH, _MAX_GAP_BATCH = 4, 256
 
 
 def fleet_collisions(cluster: Cluster, result: AppResult, app: App | None) -> list[Collision]:
     """Collisions of ``result`` (an app being composed) with the cluster's saved apps, found by
     one indexed query on the ports this app holds."""
     mine = result.holdings()
-    service = {h.port for h in mine if h.kind == SERVICE_PORT}
-    host = {h.port for h in mine if h.kind == HOST_PORT}
-    vips = {vip_key(h.value) for h in mine if h.kind == VIP}
-    rows = (
-        PortAllocation.objects.filter(cluster=cluster)
-        .filter(Q(service_port__in=service) | Q(host_port__in=host) | Q(vip_key__in=vips))
-        .exclude(app=app)
-        .values_list(*_HOLDING_FIELDS)
-    )
+    by_column = {
+        "service_port": {h.port for h in mine if h.kind == SERVICE_PORT},
+        "host_port": {h.port for h in mine if h.kind == HOST_PORT},
+        "vip_key": {vip_key(h.value) for h in mine if h.kind == VIP},
+    }
+    # Raw SQL for the reason given at _GAPS_SQL: the preview runs this on every keystroke.
+    held = [(column, sorted(values)) for column, values in by_column.items() if values]
+    rows = []
+    if held:
+        where = " OR ".join(
+            f"p.{column} IN ({', '.join(['%s'] * len(values))})" for column, values in held
+        )
+        params = [cluster.pk, *(v for _, values in held for v in values)]
+        if app is not None:
+            where = f"({where}) AND p.app_id <> %s"
+            params.append(app.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(f'{_HOLDERS_SQL} AND ({where}) ORDER BY a.app_id, p."index"', params)
+            rows = cursor.fetchall()
     # Within one app a repeated port is a lint, not a collision: only pairs with others count,
     # and only the collisions this app is part of.
     return [
@@ -110,6 +122,12 @@ def fleet_collisions(cluster: Cluster, result: AppResult, app: App | None) -> li
         if result.id in {app_id for app_id, _ in c.holders}
         and (c.kind == RESERVED_PORT or len({app_id for app_id, _ in c.holders}) > 1)
     ]
+
+
+_HOLDERS_SQL = f"""
+    SELECT a.app_id, p.path, p.service_port, p.host_port, p.vip, p.container_port
+    FROM {_TABLE} p JOIN {App._meta.db_table} a ON a.id = p.app_id
+    WHERE p.cluster_id = %s"""
 
 
 def resolve_in_cluster(cluster: Cluster, raw: Any, app: App | None = None) -> AppResult:

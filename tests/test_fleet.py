@@ -9,7 +9,9 @@ from portplanner.fleet import (
     StaleEdit,
     cluster_collisions,
     deploy_group,
+    fleet_collisions,
     free_service_ports,
+    resolve_in_cluster,
     save_app,
 )
 from portplanner.models import App, Cluster, PortAllocation
@@ -140,7 +142,7 @@ def test_deploy_group_updates_existing_apps_and_keeps_their_ports(cluster):
 
 
 def test_free_service_ports_across_many_gap_batches(cluster):
-    # Every other port held: more gaps than one query fetches (16), then a free tail.
+    # Every other port held: 40 gaps, more than the first queries fetch (4, 8, 16); a free tail.
     save_app(cluster, {"id": "/a", "cmd": "run", "ports": list(range(10000, 10080, 2))})
     free = list(free_service_ports(cluster, 10000, 10090, exclude=[10083]))
     assert free == [*range(10001, 10080, 2), 10080, 10081, 10082, *range(10084, 10091)]
@@ -185,6 +187,63 @@ def test_cluster_collisions_finds_each_kind_and_only_those(cluster):
             ("/c", "/portDefinitions/0/labels"),
         ),
         ("reserved-port", 80, None): (("/a", "/portDefinitions/1/port"),),
+    }
+
+
+def test_fleet_collisions_of_a_draft_with_saved_apps(cluster):
+    deploy_group(
+        cluster,
+        [
+            {"id": "/a", "cmd": "run", "portDefinitions": [{"port": 10000}]},
+            {
+                "id": "/b",
+                "cmd": "run",
+                "requirePorts": True,
+                "portDefinitions": [{"port": 31005, "labels": {"VIP_0": "/shop:80"}}],
+            },
+            {"id": "/c", "cmd": "run", "portDefinitions": [{"port": 10002}]},
+        ],
+    )
+    edited = App.objects.get(cluster=cluster, app_id="/c")
+    draft = {
+        "id": "/c",
+        "cmd": "run",
+        "requirePorts": True,
+        "portDefinitions": [
+            {"port": 10000},
+            {"port": 31005, "labels": {"VIP_1": "shop:80"}},
+            {"port": 10002},  # its own saved port: not a collision when editing /c
+            {"port": 80},
+        ],
+    }
+    result = resolve_in_cluster(cluster, draft, edited)
+    # The draft's own holdings come first, then the saved apps'.
+    found = {
+        (c.kind, c.port, c.value): c.holders for c in fleet_collisions(cluster, result, edited)
+    }
+    assert found == {
+        ("service-port", 10000, None): (
+            ("/c", "/portDefinitions/0/port"),
+            ("/a", "/portDefinitions/0/port"),
+        ),
+        ("service-port", 31005, None): (
+            ("/c", "/portDefinitions/1/port"),
+            ("/b", "/portDefinitions/0/port"),
+        ),
+        ("host-port", 31005, None): (
+            ("/c", "/portDefinitions/1/port"),
+            ("/b", "/portDefinitions/0/port"),
+        ),
+        ("vip", None, "shop:80"): (
+            ("/c", "/portDefinitions/1/labels/VIP_1"),
+            ("/b", "/portDefinitions/0/labels"),
+        ),
+        ("reserved-port", 80, None): (("/c", "/portDefinitions/3/port"),),
+    }
+    # As a new app under another id, /c's port 10002 is taken too.
+    new = resolve_in_cluster(cluster, {**draft, "id": "/d"})
+    assert ("service-port", 10002, None) in {
+        (c.kind, c.port, c.value) for c in fleet_collisions(cluster, new, None)
     }
 
 
