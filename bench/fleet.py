@@ -28,7 +28,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from portplanner.marathon import resolve_app  # noqa: E402
-from portplanner.models import Cluster, PortAllocation  # noqa: E402
+from portplanner.models import Cluster, PortAllocation, VipLabel  # noqa: E402
 
 FLEET = 10_000
 COLLIDING = 100
@@ -43,16 +43,19 @@ def colliding_apps(cluster: Cluster, count: int) -> list[str]:
     held = list(
         PortAllocation.objects.filter(cluster=cluster, service_port__isnull=False)
         .order_by("?")
-        .values_list("service_port", "host_port", "vip")[: count * 2]
+        .values_list("service_port", "host_port")[:count]
+    )
+    vips = list(
+        VipLabel.objects.filter(cluster=cluster).order_by("?").values_list("vip", flat=True)[:count]
     )
     apps = []
     for n in range(count):
-        service_port, host_port, vip = held[n]
+        service_port, host_port = held[n]
         mapping = {"containerPort": 8080, "hostPort": 0, "servicePort": service_port}
         if rng.random() < 0.2:
             mapping["hostPort"] = host_port or 31000 + n
-        if vip:
-            mapping["labels"] = {"VIP_0": vip}
+        if rng.random() < 0.3:  # the share of the generated fleet's first ports with a VIP
+            mapping["labels"] = {"VIP_0": vips[n]}
         raw = {
             "id": f"/clash/app-{n}",
             "networks": [{"mode": "container/bridge"}],

@@ -61,15 +61,15 @@ from portplanner import views  # noqa: E402
 from portplanner.composer import app_from_draft  # noqa: E402
 from portplanner.fleet import (  # noqa: E402
     _fill,
-    allocation_rows,
     fleet_collisions,
     free_service_ports,
     resolve_in_cluster,
     save_app,
+    stored_rows,
 )
 from portplanner.marathon import ClusterPolicy, resolve_app  # noqa: E402
 from portplanner.marathon.schema import schema_errors  # noqa: E402
-from portplanner.models import App, Cluster, PortAllocation  # noqa: E402
+from portplanner.models import App, Cluster, PortAllocation, VipLabel  # noqa: E402
 
 # The trivial view the target compares with: the health check, HttpResponse("ok") through the same
 # middleware, i.e. what any request pays for routing and middleware alone.
@@ -173,35 +173,41 @@ def generate_fleet(policy: ClusterPolicy, size: int, gap_chance: float) -> list[
 
 
 def serialized(raw: dict, result) -> str:
-    """An app and its port rows as ``load_fleet`` bulk-inserts them, filled by the app's own
-    ``_fill`` so the rows are what a save would write."""
+    """An app and its port and VIP rows as ``load_fleet`` bulk-inserts them, filled by the app's
+    own ``_fill`` and ``stored_rows`` so the rows are what a save would write."""
     app = _fill(Cluster(pk=0), None, raw, result)
     fields = ["app_id", "source", "normalized", "network_mode", "is_valid", "errors", "warnings"]
-    rows = allocation_rows(App(cluster_id=0), result)
-    port_fields = [
-        f.attname
-        for f in PortAllocation._meta.concrete_fields
-        if f.name not in ("id", "app", "cluster")
-    ]
+    ports, vips = stored_rows(App(cluster_id=0), result)
     return json.dumps(
-        [
-            {k: getattr(app, k) for k in fields},
-            [{k: getattr(r, k) for k in port_fields} for r in rows],
-        ]
+        [{k: getattr(app, k) for k in fields}, *(_row_fields(rows) for rows in (ports, vips))]
     )
+
+
+def _row_fields(rows: list) -> list[dict]:
+    return [
+        {
+            f.attname: getattr(row, f.attname)
+            for f in row._meta.concrete_fields
+            if f.name not in ("id", "app", "cluster")
+        }
+        for row in rows
+    ]
 
 
 def load_fleet(cluster: Cluster, apps: list[str]) -> None:
     """Bulk-create the rows of ``apps`` in ``cluster``: what saving them one by one would write."""
     loaded = [json.loads(text) for text in apps]
-    objs = [App(cluster=cluster, **app) for app, _ in loaded]
+    objs = [App(cluster=cluster, **app) for app, _, _ in loaded]
     App.objects.bulk_create(objs, batch_size=500)  # SQLite returns the new primary keys
-    rows = [
-        PortAllocation(app=obj, **{**row, "cluster_id": cluster.pk})
-        for obj, (_, app_rows) in zip(objs, loaded, strict=True)
-        for row in app_rows
-    ]
-    PortAllocation.objects.bulk_create(rows, batch_size=1000)
+    for model, column in ((PortAllocation, 1), (VipLabel, 2)):
+        model.objects.bulk_create(
+            [
+                model(app=obj, **{**row, "cluster_id": cluster.pk})
+                for obj, rows in zip(objs, loaded, strict=True)
+                for row in rows[column]
+            ],
+            batch_size=1000,
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # as a long-lived database would have statistics
     gc.collect()  # time from a settled heap, not amid the bulk load's garbage
@@ -217,7 +223,7 @@ def describe_fleet(cluster: Cluster) -> str:
     return (
         f"{cluster.apps.count():,} apps, {held.count():,} ports: {in_range.count():,} service "
         f"ports in {policy.local_port_min}-{top}, {held.filter(host_port__isnull=False).count()} "
-        f"fixed host ports, {held.exclude(vip='').count()} VIPs, "
+        f"fixed host ports, {VipLabel.objects.filter(cluster=cluster).count()} VIPs, "
         f"{cluster.apps.filter(is_valid=False).count()} invalid apps"
     )
 

@@ -22,7 +22,7 @@ from portplanner.marathon import (
 )
 from portplanner.marathon.collisions import HOST_PORT, RESERVED_PORT, SERVICE_PORT, VIP, vip_key
 from portplanner.marathon.reader import canonical_path
-from portplanner.models import App, Cluster, PortAllocation
+from portplanner.models import App, Cluster, PortAllocation, VipLabel
 
 
 class StaleEdit(Exception):
@@ -93,41 +93,52 @@ _FIRST_GAP_BATCH, _MAX_GAP_BATCH = 4, 256
 
 def fleet_collisions(cluster: Cluster, result: AppResult, app: App | None) -> list[Collision]:
     """Collisions of ``result`` (an app being composed) with the cluster's saved apps, found by
-    one indexed query on the ports this app holds."""
+    indexed queries on the ports and VIPs this app holds."""
     mine = result.holdings()
-    by_column = {
-        "service_port": {h.port for h in mine if h.kind == SERVICE_PORT},
-        "host_port": {h.port for h in mine if h.kind == HOST_PORT},
-        "vip_key": {vip_key(h.value) for h in mine if h.kind == VIP},
+    ports = {
+        "service_port": sorted({h.port for h in mine if h.kind == SERVICE_PORT}),
+        "host_port": sorted({h.port for h in mine if h.kind == HOST_PORT}),
     }
-    # Raw SQL for the reason given at _GAPS_SQL: the preview runs this on every keystroke.
-    held = [(column, sorted(values)) for column, values in by_column.items() if values]
-    rows = []
-    if held:
-        where = " OR ".join(
-            f"p.{column} IN ({', '.join(['%s'] * len(values))})" for column, values in held
-        )
-        params = [cluster.pk, *(v for _, values in held for v in values)]
-        if app is not None:
-            where = f"({where}) AND p.app_id <> %s"
-            params.append(app.pk)
-        with connection.cursor() as cursor:
-            cursor.execute(f'{_HOLDERS_SQL} AND ({where}) ORDER BY a.app_id, p."index"', params)
-            rows = cursor.fetchall()
+    vips = sorted({vip_key(h.value) for h in mine if h.kind == VIP})
+    theirs = _holdings(
+        _holders(cluster, app, _PORT_HOLDERS_SQL, ports, 'x."index"'),
+        _holders(cluster, app, _VIP_HOLDERS_SQL, {"vip_key": vips}, "x.path"),
+    )
     # Within one app a repeated port is a lint, not a collision: only pairs with others count,
     # and only the collisions this app is part of.
     return [
         c
-        for c in find_collisions([*mine, *_holdings(rows)], cluster.policy.reserved_ports)
+        for c in find_collisions([*mine, *theirs], cluster.policy.reserved_ports)
         if result.id in {app_id for app_id, _ in c.holders}
         and (c.kind == RESERVED_PORT or len({app_id for app_id, _ in c.holders}) > 1)
     ]
 
 
-_HOLDERS_SQL = f"""
-    SELECT a.app_id, p.path, p.service_port, p.host_port, p.vip, p.container_port
-    FROM {_TABLE} p JOIN {App._meta.db_table} a ON a.id = p.app_id
-    WHERE p.cluster_id = %s"""
+def _holders(
+    cluster: Cluster, app: App | None, select: str, values: dict[str, list], order: str
+) -> list[tuple]:
+    """Rows of ``select`` (table ``x``) whose columns hold one of ``values``, other apps only.
+    Raw SQL for the reason given at _GAPS_SQL: the preview asks on every keystroke."""
+    held = [(column, wanted) for column, wanted in values.items() if wanted]
+    if not held:
+        return []
+    where = " OR ".join(f"x.{column} IN ({', '.join(['%s'] * len(v))})" for column, v in held)
+    params = [cluster.pk, *(v for _, wanted in held for v in wanted)]
+    if app is not None:
+        where = f"({where}) AND x.app_id <> %s"
+        params.append(app.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{select} AND ({where}) ORDER BY a.app_id, {order}", params)
+        return cursor.fetchall()
+
+
+_APPS = App._meta.db_table
+_PORT_HOLDERS_SQL = f"""
+    SELECT a.app_id, x.path, x.service_port, x.host_port, x.container_port
+    FROM {_TABLE} x JOIN {_APPS} a ON a.id = x.app_id WHERE x.cluster_id = %s"""
+_VIP_HOLDERS_SQL = f"""
+    SELECT a.app_id, x.path, x.vip
+    FROM {VipLabel._meta.db_table} x JOIN {_APPS} a ON a.id = x.app_id WHERE x.cluster_id = %s"""
 
 
 def resolve_in_cluster(cluster: Cluster, raw: Any, app: App | None = None) -> AppResult:
@@ -143,10 +154,13 @@ def resolve_in_cluster(cluster: Cluster, raw: Any, app: App | None = None) -> Ap
 
 
 def shared_values(cluster: Cluster, column: str):
-    """The values of ``column`` (service_port, host_port or vip_key) held by more than one app of
-    the cluster, as a subquery: GROUP BY ... HAVING COUNT(DISTINCT app) > 1."""
-    held = PortAllocation.objects.filter(cluster=cluster)
-    held = held.exclude(vip_key="") if column == "vip_key" else held.filter(**{column + "__gt": 0})
+    """The values of ``column`` (service_port or host_port of a port, vip_key of a VIP label)
+    held by more than one app of the cluster, as a subquery: GROUP BY ... HAVING COUNT(DISTINCT
+    app) > 1."""
+    if column == "vip_key":
+        held = VipLabel.objects.filter(cluster=cluster)
+    else:
+        held = PortAllocation.objects.filter(cluster=cluster, **{column + "__gt": 0})
     return (
         held.values(column)
         .annotate(holders=Count("app", distinct=True))
@@ -159,15 +173,19 @@ def cluster_collisions(cluster: Cluster) -> list[Collision]:
     """Every collision in the cluster, set-based: the database groups the port rows and returns
     only the ports, host ports and VIPs held by more than one app (plus reserved service ports);
     then just those rows are fetched, never the whole fleet."""
-    rows = PortAllocation.objects.filter(cluster=cluster)
     reserved = sorted(cluster.policy.reserved_ports)
-    holders = rows.filter(
+    ports = PortAllocation.objects.filter(cluster=cluster).filter(
         Q(service_port__in=shared_values(cluster, "service_port"))
         | Q(service_port__in=reserved)
         | Q(host_port__in=shared_values(cluster, "host_port"))
-        | Q(vip_key__in=shared_values(cluster, "vip_key"))
-    ).values_list(*_HOLDING_FIELDS)
-    holdings = _holdings(holders.order_by("app__app_id", "index"))
+    )
+    vips = VipLabel.objects.filter(cluster=cluster, vip_key__in=shared_values(cluster, "vip_key"))
+    holdings = _holdings(
+        ports.order_by("app__app_id", "index").values_list(
+            "app__app_id", "path", "service_port", "host_port", "container_port"
+        ),
+        vips.order_by("app__app_id", "path").values_list("app__app_id", "path", "vip"),
+    )
     # The holders fetched may share other ports with apps not fetched; find_collisions on this
     # subset still finds exactly the shared ones, since every holder of a shared port is here.
     return [
@@ -177,14 +195,13 @@ def cluster_collisions(cluster: Cluster) -> list[Collision]:
     ]
 
 
-_HOLDING_FIELDS = ("app__app_id", "path", "service_port", "host_port", "vip", "container_port")
-
-
-def _holdings(rows) -> list[Holding]:
-    """Port rows (``_HOLDING_FIELDS``) as the engine's collision records, with the pointer of the
-    field each one holds: ``servicePort``/``hostPort`` of a mapping, ``port`` of a definition."""
+def _holdings(port_rows, vip_rows) -> list[Holding]:
+    """Stored rows as the engine's collision records, each with the pointer of the field it
+    holds: ``servicePort``/``hostPort`` of a mapping, ``port`` of a definition, the VIP label.
+    Port rows: (app_id, path, service_port, host_port, container_port); VIP rows: (app_id,
+    path, vip)."""
     holdings = []
-    for app_id, path, service_port, host_port, vip, container_port in rows:
+    for app_id, path, service_port, host_port, container_port in port_rows:
         mapping = container_port is not None
         if service_port is not None:
             port_path = f"{path}/servicePort" if mapping else f"{path}/port"
@@ -192,8 +209,7 @@ def _holdings(rows) -> list[Holding]:
         if host_port is not None:
             port_path = f"{path}/hostPort" if mapping else f"{path}/port"
             holdings.append(Holding(app_id, HOST_PORT, host_port, None, port_path))
-        if vip:
-            holdings.append(Holding(app_id, VIP, None, vip, f"{path}/labels"))
+    holdings.extend(Holding(app_id, VIP, None, vip, path) for app_id, path, vip in vip_rows)
     return holdings
 
 
@@ -259,11 +275,7 @@ def deploy(cluster: Cluster, changes: list[tuple[App | None, Any]]) -> list[tupl
     updated = [app for app, _ in saved if app.pk is not None]
     App.objects.bulk_update(updated, _STORED_FIELDS, batch_size=500)
     App.objects.bulk_create([app for app, _ in saved if app.pk is None], batch_size=500)
-    for pks in _chunks([app.pk for app in updated]):
-        PortAllocation.objects.filter(app_id__in=pks).delete()
-    PortAllocation.objects.bulk_create(
-        [row for app, result in saved for row in allocation_rows(app, result)], batch_size=1000
-    )
+    _write_rows(saved, replaced=[app.pk for app in updated])
     return saved
 
 
@@ -317,11 +329,25 @@ _STORED_FIELDS = [
 
 
 def _store(cluster: Cluster, app: App | None, raw: Any, result: AppResult) -> App:
+    replaced = [] if app is None else [app.pk]
     app = _fill(cluster, app, raw, result)
     app.save()
-    app.allocations.all().delete()
-    PortAllocation.objects.bulk_create(allocation_rows(app, result))
+    _write_rows([(app, result)], replaced=replaced)
     return app
+
+
+def _write_rows(saved: list[tuple[App, AppResult]], *, replaced: list[int]) -> None:
+    """The port and VIP rows of saved apps, in place of those of the ``replaced`` apps."""
+    for pks in _chunks(replaced):
+        PortAllocation.objects.filter(app_id__in=pks).delete()
+        VipLabel.objects.filter(app_id__in=pks).delete()
+    ports, vips = [], []
+    for app, result in saved:
+        app_ports, app_vips = stored_rows(app, result)
+        ports += app_ports
+        vips += app_vips
+    PortAllocation.objects.bulk_create(ports, batch_size=1000)
+    VipLabel.objects.bulk_create(vips, batch_size=1000)
 
 
 def _fill(cluster: Cluster, app: App | None, raw: Any, result: AppResult) -> App:
@@ -343,8 +369,9 @@ def _fill(cluster: Cluster, app: App | None, raw: Any, result: AppResult) -> App
     return app
 
 
-def allocation_rows(app: App, result: AppResult) -> list[PortAllocation]:
-    return [
+def stored_rows(app: App, result: AppResult) -> tuple[list[PortAllocation], list[VipLabel]]:
+    """What collision queries read of a saved app: one row per port, one per VIP label."""
+    ports = [
         PortAllocation(
             app=app,
             cluster_id=app.cluster_id,
@@ -356,8 +383,12 @@ def allocation_rows(app: App, result: AppResult) -> list[PortAllocation]:
             service_port=p.service_port or None,
             service_port_dynamic=p.service_port_dynamic,
             host_port=None if p.host_port_dynamic else p.host_port,
-            vip=p.vip or "",
-            vip_key=vip_key(p.vip) if p.vip else "",
         )
         for p in result.ports
     ]
+    vips = [
+        VipLabel(app=app, cluster_id=app.cluster_id, path=path, vip=value, vip_key=vip_key(value))
+        for p in result.ports
+        for path, value in p.vips()
+    ]
+    return ports, vips

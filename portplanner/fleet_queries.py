@@ -24,10 +24,12 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
+from django.db.models.functions import Coalesce
 
 from portplanner.fleet import cluster_collisions, shared_values
-from portplanner.models import App, Cluster, PortAllocation
+from portplanner.models import App, Cluster, PortAllocation, VipLabel
 
 # --- which ports collide ----------------------------------------------------------------------
 
@@ -45,23 +47,25 @@ def colliding_vips(cluster: Cluster) -> QuerySet:
     return shared_values(cluster, "vip_key")
 
 
-def _clauses(cluster: Cluster, prefix: str = "") -> list[Q]:
-    return [
-        Q(**{prefix + "service_port__in": colliding_service_ports(cluster)}),
-        Q(**{prefix + "host_port__in": colliding_host_ports(cluster)}),
-        Q(**{prefix + "vip_key__in": colliding_vips(cluster)}),
-        Q(**{prefix + "service_port__in": sorted(cluster.policy.reserved_ports)}),
-    ]
-
-
 def _collision_count(cluster: Cluster):
     """Per app: its collisions, one per kind a port of it takes part in (a port mapping whose
-    service port and fixed host port are both shared counts twice)."""
-    clauses = _clauses(cluster, "allocations__")
+    service port and fixed host port are both shared counts twice), plus one per shared VIP
+    label. The VIPs are counted in a subquery: a second join would multiply the port rows."""
+    clauses = [
+        Q(allocations__service_port__in=colliding_service_ports(cluster)),
+        Q(allocations__host_port__in=colliding_host_ports(cluster)),
+        Q(allocations__service_port__in=sorted(cluster.policy.reserved_ports)),
+    ]
     total = Count("allocations", filter=clauses[0], distinct=True)
     for clause in clauses[1:]:
         total += Count("allocations", filter=clause, distinct=True)
-    return total
+    shared_vips = (
+        VipLabel.objects.filter(app=OuterRef("pk"), vip_key__in=colliding_vips(cluster))
+        .values("app")
+        .annotate(shared=Count("pk"))
+        .values("shared")
+    )
+    return total + Coalesce(Subquery(shared_vips), 0)
 
 
 # --- the app list -------------------------------------------------------------------------------

@@ -134,8 +134,6 @@ class PortAllocation(models.Model):
     service_port = models.PositiveIntegerField(null=True)
     service_port_dynamic = models.BooleanField(default=False)
     host_port = models.PositiveIntegerField(null=True, help_text="Fixed host ports only.")
-    vip = models.CharField(max_length=255, blank=True)
-    vip_key = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["app", "index"]
@@ -145,8 +143,28 @@ class PortAllocation(models.Model):
         indexes = [
             models.Index(fields=["cluster", "service_port"], name="alloc_service_port"),
             models.Index(fields=["cluster", "host_port"], name="alloc_host_port"),
-            models.Index(fields=["cluster", "vip_key"], name="alloc_vip"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.path} of app #{self.app_id}"
+
+
+class VipLabel(models.Model):
+    """One ``VIP_<n>`` label of a saved app's port. A port may carry several (VIP_0 and VIP_1
+    naming it twice), so they have rows of their own: each is a name other apps can collide on."""
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="vip_labels")
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    # Text, not varchar: Marathon limits neither label names nor values.
+    path = models.TextField(
+        help_text="JSON pointer of the label, e.g. /portDefinitions/0/labels/VIP_0."
+    )
+    vip = models.TextField(help_text="The label's value as written.")
+    vip_key = models.TextField(help_text="The value compared: lower-cased, without a leading /.")
+
+    class Meta:
+        ordering = ["app", "path"]
+        indexes = [models.Index(fields=["cluster", "vip_key"], name="vip_label_key")]
 
     def __str__(self) -> str:
         return f"{self.path} of app #{self.app_id}"

@@ -14,7 +14,7 @@ from portplanner.fleet import (
     resolve_in_cluster,
     save_app,
 )
-from portplanner.models import App, Cluster, PortAllocation
+from portplanner.models import App, Cluster, PortAllocation, VipLabel
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,12 @@ def test_save_app_stores_source_normalized_form_and_one_row_per_port(cluster):
     assert app.normalized["portDefinitions"][0]["port"] == 10000
     assert app.is_valid and app.network_mode == "host" and app.version == 1
     (row,) = PortAllocation.objects.filter(app=app)
-    assert (row.service_port, row.host_port, row.vip_key, row.path) == (
-        10000,
-        None,
+    assert (row.service_port, row.host_port, row.path) == (10000, None, "/portDefinitions/0")
+    (vip,) = VipLabel.objects.filter(app=app)
+    assert (vip.path, vip.vip, vip.vip_key) == (
+        "/portDefinitions/0/labels/VIP_0",
+        "/web:80",
         "web:80",
-        "/portDefinitions/0",
     )
 
 
@@ -183,8 +184,8 @@ def test_cluster_collisions_finds_each_kind_and_only_those(cluster):
             ("/d", "/portDefinitions/0/port"),
         ),
         ("vip", None, "/shop:80"): (
-            ("/b", "/portDefinitions/0/labels"),
-            ("/c", "/portDefinitions/0/labels"),
+            ("/b", "/portDefinitions/0/labels/VIP_0"),
+            ("/c", "/portDefinitions/0/labels/VIP_0"),
         ),
         ("reserved-port", 80, None): (("/a", "/portDefinitions/1/port"),),
     }
@@ -236,7 +237,7 @@ def test_fleet_collisions_of_a_draft_with_saved_apps(cluster):
         ),
         ("vip", None, "shop:80"): (
             ("/c", "/portDefinitions/1/labels/VIP_1"),
-            ("/b", "/portDefinitions/0/labels"),
+            ("/b", "/portDefinitions/0/labels/VIP_0"),
         ),
         ("reserved-port", 80, None): (("/c", "/portDefinitions/3/port"),),
     }
@@ -245,6 +246,50 @@ def test_fleet_collisions_of_a_draft_with_saved_apps(cluster):
     assert ("service-port", 10002, None) in {
         (c.kind, c.port, c.value) for c in fleet_collisions(cluster, new, None)
     }
+
+
+def test_every_vip_label_of_a_port_is_stored_and_checked(cluster):
+    # A port named twice (VIP_0 and VIP_1): the second name collides as surely as the first.
+    deploy_group(
+        cluster,
+        [
+            {
+                "id": "/a",
+                "cmd": "run",
+                "portDefinitions": [{"port": 0, "labels": {"VIP_0": "/a:80", "VIP_1": "/shop:80"}}],
+            },
+            {
+                "id": "/b",
+                "cmd": "run",
+                "portDefinitions": [{"port": 0, "labels": {"VIP_0": "shop:80"}}],
+            },
+        ],
+    )
+    a = App.objects.get(app_id="/a")
+    assert sorted(a.vip_labels.values_list("path", "vip_key")) == [
+        ("/portDefinitions/0/labels/VIP_0", "a:80"),
+        ("/portDefinitions/0/labels/VIP_1", "shop:80"),
+    ]
+    (collision,) = cluster_collisions(cluster)
+    assert (collision.kind, collision.holders) == (
+        "vip",
+        (("/a", "/portDefinitions/0/labels/VIP_1"), ("/b", "/portDefinitions/0/labels/VIP_0")),
+    )
+    draft = {
+        "id": "/c",
+        "cmd": "run",
+        "portDefinitions": [{"port": 0, "labels": {"VIP_3": "/A:80"}}],
+    }
+    (found,) = fleet_collisions(cluster, resolve_in_cluster(cluster, draft), None)
+    assert found.holders == (
+        ("/c", "/portDefinitions/0/labels/VIP_3"),
+        ("/a", "/portDefinitions/0/labels/VIP_0"),
+    )
+    # Saving the app again replaces its rows; deleting it takes them along.
+    save_app(cluster, {"id": "/a", "cmd": "run", "portDefinitions": [{"port": 0}]}, app=a)
+    assert not a.vip_labels.exists() and cluster_collisions(cluster) == []
+    App.objects.get(app_id="/b").delete()
+    assert not VipLabel.objects.exists()
 
 
 def test_saved_app_keeps_the_key_order_it_was_written_in(cluster):

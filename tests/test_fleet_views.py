@@ -106,6 +106,21 @@ def test_app_list_shows_ports_warnings_and_collision_counts(client, fleet):
     assert "container/bridge" in html
 
 
+def test_app_list_counts_each_shared_vip_label_once_and_its_ports_unrepeated(client, fleet):
+    # Two ports, the second named twice; its VIP_1 and /web's VIP_0 are the same VIP.
+    ports = [
+        {"port": 10010, "labels": {"VIP_0": "/api:80"}},
+        {"port": 10011, "labels": {"VIP_0": "/api:81", "VIP_1": "/WEB:80"}},
+    ]
+    save_app(fleet, {"id": "/api", "cmd": "run", "portDefinitions": ports})
+    html = client.get(reverse("cluster_apps", args=["prod"]), {"q": "/api"}).content.decode()
+    assert re.search(r'class="badge error" href="/clusters/prod/collisions/">1</a>', html)
+    # The VIP rows do not multiply the port list (a second join would).
+    assert html.count("<code>10010</code>") == 1 and html.count("<code>10011</code>") == 1
+    listed = client.get(reverse("cluster_apps", args=["prod"]), {"status": "collisions"})
+    assert "/api" in app_ids(listed)
+
+
 @pytest.mark.parametrize(
     "params",
     [{"page": "abc"}, {"page": "999"}, {"sort": "nonsense"}, {"status": "x", "network": "y"}],
@@ -182,8 +197,9 @@ def test_collision_report_query_count_is_flat(client, cluster, django_assert_num
     for n in (2, 20):
         for i in range(App.objects.count(), n):
             save_app(cluster, {"id": f"/dup{i:02d}", "cmd": "run", "ports": [10050, 0]})
-        # cluster, colliding rows, their apps' keys, first free port, one batch of gaps
-        with django_assert_num_queries(5):
+        # cluster, colliding port rows, colliding VIP rows, their apps' keys, first free port,
+        # one batch of gaps
+        with django_assert_num_queries(6):
             response = client.get(url)
         assert response.status_code == 200
 

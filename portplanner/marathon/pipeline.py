@@ -15,7 +15,7 @@ from typing import Any
 
 from .collisions import HOST_PORT, SERVICE_PORT, VIP, Collision, Holding, find_collisions
 from .env import EnvVar, port_env
-from .findings import AppError, AppWarning
+from .findings import AppError, AppWarning, pointer
 from .host_ports import resolve_host_ports
 from .legacy import legacy_errors
 from .lint import lint_env, lint_ports
@@ -40,6 +40,10 @@ class PortPlan:
     vip: str | None
     path: str  # JSON pointer of the port definition or mapping
     vip_labels: tuple[tuple[str, str], ...] = ()
+
+    def vips(self) -> list[tuple[str, str]]:
+        """(JSON pointer of the label, value) of each of the port's VIP labels."""
+        return [(self.path + pointer("labels", label), value) for label, value in self.vip_labels]
 
     def to_json(self) -> dict:
         return {
@@ -85,8 +89,7 @@ class AppResult:
             if p.host_port is not None and not p.host_port_dynamic:
                 path = f"{p.path}/hostPort" if mapping else f"{p.path}/port"
                 out.append(Holding(self.id, HOST_PORT, p.host_port, None, path))
-            for label, value in p.vip_labels:
-                out.append(Holding(self.id, VIP, None, value, f"{p.path}/labels/{label}"))
+            out.extend(Holding(self.id, VIP, None, value, path) for path, value in p.vips())
         return out
 
     def to_json(self) -> dict:
