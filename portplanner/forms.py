@@ -129,12 +129,3 @@ class EnvForm(forms.Form):
 
 PortFormSet = forms.formset_factory(PortForm, extra=0)
 EnvFormSet = forms.formset_factory(EnvForm, extra=0)
-
-
-class JsonForm(forms.Form):
-    json = forms.CharField(
-        label="App JSON",
-        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false", "class": "code"}),
-        help_text="Paste any Marathon app, legacy forms too, and load it into the form.",
-    )
-    version = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from itertools import islice
+from typing import Any
 
 from django.contrib import messages
 from django.db import IntegrityError
@@ -32,7 +34,7 @@ from portplanner.fleet import (
     resolve_in_cluster,
     save_app,
 )
-from portplanner.forms import AppForm, EnvForm, EnvFormSet, JsonForm, PortForm, PortFormSet
+from portplanner.forms import AppForm, EnvForm, EnvFormSet, PortForm, PortFormSet
 from portplanner.http import HtmxHttpRequest
 from portplanner.marathon import ReadError, find_apps, parse_json, prepare
 from portplanner.marathon.model import BRIDGE, CONTAINER, HOST
@@ -83,7 +85,8 @@ def app_preview(request: HtmxHttpRequest, cluster: str, pk: int | None = None) -
     app = get_object_or_404(App, pk=pk, cluster=cluster_obj) if pk else None
     draft = _draft_from_post(request.POST)
     context = _preview_context(cluster_obj, app, draft)
-    return render(request, "_preview.html", {**context, "oob": request.htmx})
+    pane = _json_pane(context["raw"], request.POST)
+    return render(request, "_preview.html", {**context, "pane": pane, "oob": request.htmx})
 
 
 def _composer(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> HttpResponse:
@@ -93,13 +96,13 @@ def _composer(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> Ht
             # A draft saved from an import the form cannot hold: show it in the JSON pane to fix,
             # and offer no Save that would replace it with an empty form.
             empty = draft_from_app({"id": app.app_id, "networks": [{"mode": HOST}]}, app.version)
-            json_form = JsonForm(initial={"json": json.dumps(app.source, indent=2)})
+            source = json.dumps(app.source, indent=2)
             return _render_composer(
                 request,
                 cluster,
                 app,
                 empty,
-                json_form=json_form,
+                pane={"text": source, "shown": "", "edited": True},  # not the (empty) form's app
                 locked=True,
                 problem="This app cannot be shown in the form until these are fixed in the JSON "
                 "below: " + "; ".join(load_notes),
@@ -123,6 +126,10 @@ def _composer(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> Ht
         row, _, port = arg.partition(":")
         if row.isdigit() and int(row) < len(draft.ports) and port.isdigit():
             draft.ports[int(row)]["service_port"] = port
+    elif kind == "show_json":
+        return _render_composer(
+            request, cluster, app, draft, pane=_json_pane(app_from_draft(draft)[0])
+        )
     elif kind == "download":
         return _download(cluster, app, draft)
     elif kind in ("save", "overwrite"):
@@ -183,7 +190,6 @@ def _download(cluster: Cluster, app: App | None, draft: Draft) -> HttpResponse:
 
 
 def _load_json(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> HttpResponse:
-    form = JsonForm(request.POST)
     current = _draft_from_post(request.POST) if "app_id" in request.POST else None
     text = request.POST.get("json", "")
     try:
@@ -194,18 +200,34 @@ def _load_json(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> H
                 source="pasted JSON",
             )
     except ReadError as exc:
-        form.add_error("json", exc.describe())
         draft = current or _draft_for(cluster, app.source if app else NEW_APP, app)[0]
-        return _render_composer(request, cluster, app, draft, json_form=form)
+        return _render_composer(request, cluster, app, draft, json_errors=[exc.describe()])
     draft, load_notes = _draft_for(cluster, apps[0].app, app)
     if draft is None:
-        for error in load_notes:
-            form.add_error("json", error)
         fallback = current or _draft_for(cluster, app.source if app else NEW_APP, app)[0]
-        return _render_composer(request, cluster, app, fallback, json_form=form)
+        return _render_composer(request, cluster, app, fallback, json_errors=load_notes)
     version = request.POST.get("version", "")
     draft.app["version"] = version if app else ""
-    return _render_composer(request, cluster, app, draft, load_notes=load_notes)
+    # The pane now shows the loaded app as the form holds it (legacy fields rewritten).
+    pane = _json_pane(app_from_draft(draft)[0])
+    return _render_composer(request, cluster, app, draft, load_notes=load_notes, pane=pane)
+
+
+def _json_pane(raw: Any, posted=None) -> dict:
+    """The JSON pane: the form's app as JSON; but when ``posted`` (the request's data) shows that
+    the user typed into the pane since it was last filled, their text as they left it, marked
+    ``edited``. Nothing typed there is replaced by the form until they load or discard it."""
+    if posted is not None and "json" in posted:
+        text, shown = posted["json"], posted.get("json_shown", "")
+        if _digest(text) != shown:
+            return {"text": text, "shown": shown, "edited": True}
+    text = json.dumps(raw, indent=2)
+    return {"text": text, "shown": _digest(text), "edited": False}
+
+
+def _digest(text: str) -> str:
+    # Browsers post a textarea's line breaks as CRLF; the pane was filled with LF.
+    return hashlib.sha256(text.replace("\r\n", "\n").encode()).hexdigest()[:16]
 
 
 def _draft_for(cluster: Cluster, raw, app: App | None):
@@ -246,7 +268,8 @@ def _render_composer(
     app: App | None,
     draft: Draft,
     *,
-    json_form: JsonForm | None = None,
+    pane: dict | None = None,
+    json_errors=(),
     load_notes=(),
     problem: str = "",
     problem_link: str = "",
@@ -255,11 +278,8 @@ def _render_composer(
     locked: bool = False,
 ) -> HttpResponse:
     preview = _preview_context(cluster, app, draft)
-    raw = preview["raw"]
-    if json_form is None:
-        json_form = JsonForm(
-            initial={"json": json.dumps(raw, indent=2), "version": draft.app["version"]}
-        )
+    if pane is None:
+        pane = _json_pane(preview["raw"], request.POST)
     field_errors: dict[str, list[str]] = {}
     for error in preview["errors"]:
         if error["field"]:
@@ -280,7 +300,8 @@ def _render_composer(
         "app_form": AppForm(initial=draft.app),
         "port_formset": PortFormSet(initial=draft.ports, prefix="ports"),
         "env_formset": EnvFormSet(initial=draft.env, prefix="env"),
-        "json_form": json_form,
+        "pane": pane,
+        "json_errors": json_errors,
         "field_errors": field_errors,
         "kept_fields": draft.kept_fields(),
         "load_notes": load_notes,

@@ -1,6 +1,8 @@
 """The composer: form <-> JSON translation, the live preview, and saving (Django test client)."""
 
 import json
+import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -272,6 +274,57 @@ def test_load_json_the_form_cannot_hold_lists_errors(client, cluster):
     assert 'name="app_id" value="/api"' in html
 
 
+# --- the JSON pane: follows the form until the user types into it ---------------------------
+
+
+def json_pane(html: str) -> tuple[str, str]:
+    """The pane's text and the digest posted with it, as a browser would post them."""
+    text = re.search(r'<textarea id="id_json"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    shown = re.search(r'name="json_shown" form="composer-form" value="([0-9a-f]*)"', html)
+    return unescape(text), shown.group(1)
+
+
+def pane_follows_form(html: str) -> bool:
+    return 'id="json-input" hx-swap-oob="true"' in html
+
+
+def test_preview_refills_an_untouched_json_pane_with_the_forms_app(client, cluster):
+    text, shown = json_pane(client.get(reverse("app_new", args=["prod"])).content.decode())
+    data = form_data(HOST_APP, json=text.replace("\n", "\r\n"), json_shown=shown)
+    html = client.post(reverse("app_preview_new", args=["prod"]), data, HTTP_HX_REQUEST="true")
+    html = html.content.decode()
+    assert pane_follows_form(html) and "This JSON is not the app in the form" not in html
+    text, shown = json_pane(html)
+    assert json.loads(text)["id"] == "/api" and shown
+
+
+def test_preview_never_overwrites_text_typed_into_the_json_pane(client, cluster):
+    _, shown = json_pane(client.get(reverse("app_new", args=["prod"])).content.decode())
+    data = form_data(HOST_APP, json='{"id": "/typed"', json_shown=shown)
+    url = reverse("app_preview_new", args=["prod"])
+    html = client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
+    assert not pane_follows_form(html)
+    assert 'id="json-note" hx-swap-oob="true"' in html and "This JSON is not the app" in html
+    # Without JavaScript (a full page for "Add a port"), the typed text is kept too.
+    page = client.post(reverse("app_new", args=["prod"]), {**data, "action": "add_port"})
+    assert json_pane(page.content.decode()) == ('{"id": "/typed"', shown)
+    # Until the user asks for the form's app instead.
+    page = client.post(reverse("app_new", args=["prod"]), {**data, "action": "show_json"})
+    text, new_shown = json_pane(page.content.decode())
+    assert json.loads(text)["id"] == "/api" and new_shown != shown
+    assert "This JSON is not the app" not in page.content.decode()
+
+
+def test_loaded_json_is_shown_as_the_form_holds_it(client, cluster):
+    legacy = {"id": "/legacy", "cmd": "./run", "ports": [0]}
+    _, shown = json_pane(client.get(reverse("app_new", args=["prod"])).content.decode())
+    data = form_data(HOST_APP, action="load_json", json=json.dumps(legacy), json_shown=shown)
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    text, _ = json_pane(html)
+    assert json.loads(text)["portDefinitions"][0]["port"] == 0 and "ports" not in json.loads(text)
+    assert "This JSON is not the app" not in html
+
+
 def test_save_new_app_redirects_to_its_edit_page(client, cluster):
     response = client.post(reverse("app_new", args=["prod"]), form_data(HOST_APP, action="save"))
     app = App.objects.get(app_id="/api")
@@ -374,6 +427,11 @@ def test_edit_page_of_unreadable_draft_shows_source_and_no_save(client, cluster)
     assert "cannot be shown in the form" in html and "/portDefinitions: must be a list" in html
     assert "&quot;eighty&quot;" in html  # the source, in the JSON pane
     assert 'value="save"' not in html
+    # A preview from the (empty) form must not replace the source in the pane.
+    text, shown = json_pane(html)
+    data = form_data({"id": "/broken"}, json=text, json_shown=shown)
+    url = reverse("app_preview", args=["prod", app.pk])
+    assert not pane_follows_form(client.post(url, data, HTTP_HX_REQUEST="true").content.decode())
 
 
 @pytest.mark.parametrize(

@@ -19,3 +19,13 @@ document.addEventListener("click", async (event) => {
   button.textContent = "Copied";
   setTimeout(() => (button.textContent = "Copy"), 1500);
 });
+
+// Never replace a field the user has changed since the server filled it (the JSON pane, say, when
+// a preview sent before they typed there lands after): what they typed must not be lost. The
+// server keeps such text too, once a request carries it.
+document.addEventListener("htmx:oobBeforeSwap", (event) => {
+  const fields = event.detail.target.querySelectorAll("textarea, input");
+  if ([...fields].some((field) => field.value !== field.defaultValue)) {
+    event.detail.shouldSwap = false;
+  }
+});

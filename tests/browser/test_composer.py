@@ -101,6 +101,36 @@ def test_composer_legacy_json_loads_into_form_as_marathon_rewrites_it(page: Page
     assert "portMappings" not in app["container"]["docker"]
 
 
+def test_composer_json_pane_follows_the_form_but_keeps_what_was_typed_into_it(page: Page, cluster):
+    page.goto(reverse("app_new", args=[cluster.name]))
+    pane = page.locator("#id_json")
+    page.get_by_label("App id").fill("/follows")
+    expect(pane).to_have_value(re.compile(r'"id": "/follows"'))
+    page.wait_for_load_state("networkidle")
+
+    # A preview sent before the user typed into the pane, landing after they moved on, does not
+    # replace the pane (the page's script cancels that out-of-band swap).
+    page.evaluate(
+        "() => new Promise((done) => {"
+        " document.addEventListener('htmx:afterSettle', () => done(), {once: true});"
+        " htmx.trigger('#composer-form', 'change');"
+        " document.getElementById('id_json').value += 'typed meanwhile';"
+        " document.getElementById('id_app_id').focus(); })"
+    )
+    expect(pane).to_have_value(re.compile(r"typed meanwhile$"))
+
+    pane.fill('{"id": "/typed", "cmd": "./typed"}')
+    page.get_by_label("App id").fill("/form-changed")
+    note = page.locator("#json-note")
+    expect(note).to_contain_text("This JSON is not the app in the form")
+    expect(page.locator("#preview-title")).to_contain_text("/form-changed")
+    expect(pane).to_have_value('{"id": "/typed", "cmd": "./typed"}')
+
+    note.get_by_role("button", name="show the form's app").click()
+    expect(pane).to_have_value(re.compile(r'"id": "/form-changed"'))
+    expect(page.locator("#json-note")).not_to_contain_text("not the app in the form")
+
+
 def test_composer_collision_fixed_by_suggested_service_port(page: Page, cluster):
     save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]})
     page.goto(reverse("app_new", args=[cluster.name]))
