@@ -384,6 +384,8 @@ def stage_times(cluster: Cluster, form_body: str, preview: Callable) -> list[tup
     raw, _ = app_from_draft(draft)
     result = resolve_in_cluster(cluster, raw)
     context = views._preview_context(cluster, None, draft)
+    # As the view renders it for htmx: with the JSON pane and the status, out of band.
+    context = {**context, "pane": views._json_pane(context["raw"], data), "oob": True}
     steps = {
         "the whole preview request (as in the table)": preview,
         "parse the urlencoded body (QueryDict)": lambda: QueryDict(form_body),
@@ -406,7 +408,10 @@ def stage_times(cluster: Cluster, form_body: str, preview: Callable) -> list[tup
         "  fleet_collisions (SQL + find_collisions)": lambda: fleet_collisions(
             cluster, result, None
         ),
-        "render _preview.html (render_to_string)": lambda: render_to_string(
+        "_json_pane (the JSON pane: the app as JSON, digests)": lambda: views._json_pane(
+            context["raw"], data
+        ),
+        "render _preview.html (render_to_string, out-of-band parts too)": lambda: render_to_string(
             "_preview.html", context
         ),
     }
