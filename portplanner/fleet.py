@@ -280,18 +280,36 @@ def deploy(cluster: Cluster, changes: list[tuple[App | None, Any]]) -> list[tupl
 
 
 def group_problems(raws: list[Any]) -> list[str]:
-    """Why a group of apps cannot be stored at all: an app without an id, or an id twice."""
+    """Why a group of apps cannot be stored at all: an app without a storable id, or an id
+    twice."""
     problems = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(raws):
         app_id = prepare_id(raw)
-        if not app_id:
-            problems.append(f"app {i + 1} has no usable id; give it one such as /team/app")
+        if problem := id_problem(raw):
+            problems.append(f"app {i + 1} {problem}")
         elif app_id in seen:
             problems.append(f"{app_id} appears twice (apps {seen[app_id] + 1} and {i + 1})")
         else:
             seen[app_id] = i
     return problems
+
+
+MAX_ID_LENGTH = App._meta.get_field("app_id").max_length
+
+
+def id_problem(raw: Any) -> str | None:
+    """Why an app cannot be stored under its id, said of "the app"; None when it can."""
+    app_id = prepare_id(raw)
+    if not app_id:
+        return "has no usable id; give it one such as /team/app"
+    if len(app_id) > MAX_ID_LENGTH:
+        # Marathon sets no limit on the whole path; the database column needs one.
+        return (
+            f"has an id of {len(app_id):,} characters; Port Planner keeps ids of up to "
+            f"{MAX_ID_LENGTH}: shorten it"
+        )
+    return None
 
 
 def prepare_id(raw: Any) -> str | None:

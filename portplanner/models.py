@@ -128,7 +128,7 @@ class PortAllocation(models.Model):
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
     index = models.PositiveSmallIntegerField()
     path = models.CharField(max_length=64, help_text="JSON pointer of the port in the app.")
-    name = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)  # Marathon sets no length limit on port names
     protocol = models.CharField(max_length=8)
     container_port = models.PositiveIntegerField(null=True)
     service_port = models.PositiveIntegerField(null=True)

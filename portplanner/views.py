@@ -30,6 +30,7 @@ from portplanner.fleet import (
     StaleEdit,
     fleet_collisions,
     free_service_ports,
+    id_problem,
     prepare_id,
     resolve_in_cluster,
     save_app,
@@ -141,11 +142,9 @@ def _save(
     request: HtmxHttpRequest, cluster: Cluster, app: App | None, draft: Draft, *, overwrite: bool
 ) -> HttpResponse:
     raw, _ = app_from_draft(draft)
+    if problem := id_problem(raw):
+        return _render_composer(request, cluster, app, draft, problem=f"The app {problem}.")
     app_id = prepare_id(raw)
-    if not app_id:
-        return _render_composer(
-            request, cluster, app, draft, problem="Give the app an id before saving it."
-        )
     clash = cluster.apps.filter(app_id=app_id).exclude(pk=app.pk if app else None).first()
     if clash is not None:
         return _render_composer(

@@ -335,6 +335,25 @@ def test_save_new_app_redirects_to_its_edit_page(client, cluster):
     assert "Saved /api (version 1)." in page
 
 
+def test_save_of_an_id_too_long_to_store_says_so_and_saves_nothing(client, cluster):
+    data = form_data(HOST_APP, app_id="/" + "a" * 600, action="save")
+    response = client.post(reverse("app_new", args=["prod"]), data)
+    assert response.status_code == 200
+    assert "has an id of 601 characters; Port Planner keeps ids of up to 500" in (
+        response.content.decode()
+    )
+    assert not App.objects.exists()
+
+
+def test_save_keeps_a_port_name_of_any_length(client, cluster):
+    # Marathon's port names (LegacyName) have no maxLength; PostgreSQL must take them too.
+    name = "a" * 300
+    app = {**HOST_APP, "portDefinitions": [{"port": 0, "protocol": "tcp", "name": name}]}
+    response = client.post(reverse("app_new", args=["prod"]), form_data(app, action="save"))
+    assert response.status_code == 302
+    assert App.objects.get().allocations.get().name == name
+
+
 def test_save_invalid_app_as_draft(client, cluster):
     bad = {**HOST_APP, "portDefinitions": [{"port": 80}, {"port": 80}], "requirePorts": False}
     response = client.post(
@@ -350,7 +369,7 @@ def test_save_without_id_saves_nothing(client, cluster):
         reverse("app_new", args=["prod"]), form_data(HOST_APP, app_id="", action="save")
     )
     assert response.status_code == 200
-    assert "Give the app an id" in response.content.decode()
+    assert "The app has no usable id; give it one such as /team/app." in response.content.decode()
     assert not App.objects.exists()
 
 

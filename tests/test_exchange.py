@@ -65,6 +65,7 @@ def test_import_commit_saves_all_as_one_group_deployment(client, cluster):
         ("[1]", "expected an app (a JSON object)"),
         ('[{"id": "/a"}, {"id": "a"}]', "/a appears twice (apps 1 and 2)"),
         ('[{"cmd": "x"}]', "app 1 has no usable id"),
+        ('[{"id": "/' + "a" * 600 + '"}]', "app 1 has an id of 601 characters"),
         ('{"apps": []}', "no apps found"),
         ("[" * 50_000, "nested too deeply"),
         ('{"id": "/a", "instances": ' + "9" * 5000 + "}", "unreadable JSON value"),
