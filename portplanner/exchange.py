@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -131,7 +132,10 @@ def zip_archive(apps: list[App], *, pin: bool = True) -> bytes:
 
 
 def file_name(app_id: str | None) -> str:
-    return (app_id or "app").strip("/").replace("/", "-") + ".json"
+    """``/shop/web`` -> ``shop-web.json``. A draft's id may hold anything; what a valid Marathon
+    id cannot (quotes, newlines...) becomes ``_``, so the name is safe in a header."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", (app_id or "").strip("/").replace("/", "-"))
+    return (name or "app") + ".json"
 
 
 @dataclass

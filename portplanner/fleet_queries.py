@@ -141,13 +141,19 @@ def app_rows(
 
 
 def parse_port_search(text: str) -> tuple[int, int] | None:
-    """``"10004"`` -> (10004, 10004); ``"10000-10009"`` -> (10000, 10009); else None."""
+    """``"10004"`` -> (10004, 10004); ``"10000-10009"`` -> (10000, 10009); else None (and a
+    number that cannot be a port, over 65535, is searched for in ids)."""
     low, dash, high = text.replace(" ", "").partition("-")
     if not low.isdigit() or (dash and not high.isdigit()):
         return None
     low_port = int(low)
     high_port = int(high) if dash else low_port
+    if max(low_port, high_port) > MAX_PORT:
+        return None
     return (low_port, high_port) if low_port <= high_port else (high_port, low_port)
+
+
+MAX_PORT = 65535
 
 
 # --- the collision report ----------------------------------------------------------------------

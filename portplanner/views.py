@@ -94,19 +94,8 @@ def _composer(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> Ht
     if request.method == "GET":
         draft, load_notes = _draft_for(cluster, app.source if app else NEW_APP, app)
         if draft is None:
-            # A draft saved from an import the form cannot hold: show it in the JSON pane to fix,
-            # and offer no Save that would replace it with an empty form.
-            empty = draft_from_app({"id": app.app_id, "networks": [{"mode": HOST}]}, app.version)
-            source = json.dumps(app.source, indent=2)
-            return _render_composer(
-                request,
-                cluster,
-                app,
-                empty,
-                pane={"text": source, "shown": "", "edited": True},  # not the (empty) form's app
-                locked=True,
-                problem="This app cannot be shown in the form until these are fixed in the JSON "
-                "below: " + "; ".join(load_notes),
+            return _render_locked(
+                request, cluster, app, load_notes, json.dumps(app.source, indent=2)
             )
         return _render_composer(request, cluster, app, draft, load_notes=load_notes)
 
@@ -177,6 +166,30 @@ def _save(
     return redirect("app_edit", cluster.name, saved.pk)
 
 
+def _render_locked(
+    request: HtmxHttpRequest,
+    cluster: Cluster,
+    app: App,
+    problems: list[str],
+    text: str,
+    json_errors=(),
+) -> HttpResponse:
+    """A draft saved from an import the form cannot hold: its JSON (``text``) in the pane to fix,
+    and no Save that would replace it with an empty form."""
+    empty = draft_from_app({"id": app.app_id, "networks": [{"mode": HOST}]}, app.version)
+    return _render_composer(
+        request,
+        cluster,
+        app,
+        empty,
+        pane={"text": text, "shown": "", "edited": True},  # not the (empty) form's app
+        json_errors=json_errors,
+        locked=True,
+        problem="This app cannot be shown in the form until these are fixed in the JSON below: "
+        + "; ".join(problems),
+    )
+
+
 def _download(cluster: Cluster, app: App | None, draft: Draft) -> HttpResponse:
     """The normalized app as a file, with the planned service ports written in."""
     raw, _ = app_from_draft(draft)
@@ -199,17 +212,32 @@ def _load_json(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> H
                 source="pasted JSON",
             )
     except ReadError as exc:
-        draft = current or _draft_for(cluster, app.source if app else NEW_APP, app)[0]
-        return _render_composer(request, cluster, app, draft, json_errors=[exc.describe()])
+        return _refuse_json(request, cluster, app, current, [exc.describe()])
     draft, load_notes = _draft_for(cluster, apps[0].app, app)
     if draft is None:
-        fallback = current or _draft_for(cluster, app.source if app else NEW_APP, app)[0]
-        return _render_composer(request, cluster, app, fallback, json_errors=load_notes)
+        return _refuse_json(request, cluster, app, current, load_notes)
     version = request.POST.get("version", "")
     draft.app["version"] = version if app else ""
     # The pane now shows the loaded app as the form holds it (legacy fields rewritten).
     pane = _json_pane(app_from_draft(draft)[0])
     return _render_composer(request, cluster, app, draft, load_notes=load_notes, pane=pane)
+
+
+def _refuse_json(
+    request: HtmxHttpRequest,
+    cluster: Cluster,
+    app: App | None,
+    current: Draft | None,
+    errors: list[str],
+) -> HttpResponse:
+    """Pasted JSON that cannot be loaded: why, beside the text; the form stays as it was (or as
+    saved, when the post carried no form)."""
+    if current is None:
+        current, problems = _draft_for(cluster, app.source if app else NEW_APP, app)
+        if current is None:  # only a saved app the form cannot hold gets here
+            text = request.POST.get("json", "")
+            return _render_locked(request, cluster, app, problems, text, json_errors=errors)
+    return _render_composer(request, cluster, app, current, json_errors=errors)
 
 
 def _json_pane(raw: Any, posted=None) -> dict:

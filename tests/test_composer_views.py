@@ -325,6 +325,32 @@ def test_loaded_json_is_shown_as_the_form_holds_it(client, cluster):
     assert "This JSON is not the app" not in html
 
 
+def test_download_gives_the_normalized_app_with_its_planned_service_ports(client, cluster):
+    response = client.post(
+        reverse("app_new", args=["prod"]), form_data(HOST_APP, action="download")
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="api.json"'
+    app = json.loads(response.content)
+    assert [d["port"] for d in app["portDefinitions"]] == [10000, 10100]
+    assert app["env"]["DB_PASSWORD"] == {"secret": "db"}
+
+
+@pytest.mark.parametrize(
+    ("app_id", "name"),
+    [
+        ("/shop/web", "shop-web.json"),
+        ('/a"b\nc', "a_b_c.json"),
+        ("", "app.json"),
+        ("/", "app.json"),
+    ],
+)
+def test_download_name_is_safe_whatever_the_draft_id(client, cluster, app_id, name):
+    data = form_data(HOST_APP, app_id=app_id, action="download")
+    response = client.post(reverse("app_new", args=["prod"]), data)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+
+
 def test_save_new_app_redirects_to_its_edit_page(client, cluster):
     response = client.post(reverse("app_new", args=["prod"]), form_data(HOST_APP, action="save"))
     app = App.objects.get(app_id="/api")
@@ -445,6 +471,11 @@ def test_edit_page_of_unreadable_draft_shows_source_and_no_save(client, cluster)
     html = client.get(reverse("app_edit", args=["prod", app.pk])).content.decode()
     assert "cannot be shown in the form" in html and "/portDefinitions: must be a list" in html
     assert "&quot;eighty&quot;" in html  # the source, in the JSON pane
+    assert 'value="save"' not in html
+    # Pasted JSON that fails to load, posted without the form: the page stays locked, no error.
+    data = {"action": "load_json", "json": "{"}
+    html = client.post(reverse("app_edit", args=["prod", app.pk]), data).content.decode()
+    assert "cannot be shown in the form" in html and "pasted JSON:1:2: invalid JSON" in html
     assert 'value="save"' not in html
     # A preview from the (empty) form must not replace the source in the pane.
     text, shown = json_pane(html)

@@ -79,6 +79,9 @@ def app_ids(response) -> list[str]:
         ({"q": "10000"}, ["/admin", "/search"]),
         ({"q": "31005"}, ["/admin", "/web"]),
         ({"q": "9000-9999"}, ["/stats"]),
+        # Not a port (over 65535): looked for in ids, and never a query the database refuses.
+        ({"q": "99999999999999999999"}, []),
+        ({"q": "10000-99999999999999999999"}, []),
         ({"status": "draft"}, ["/broken"]),
         # /broken's 80 is reserved (marathon-lb binds it): a collision even in a draft.
         ({"status": "collisions"}, ["/admin", "/broken", "/search", "/stats", "/web", "/web2"]),
