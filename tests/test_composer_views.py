@@ -196,6 +196,14 @@ def test_preview_returns_only_the_fragment_with_env_vars(client, cluster):
     assert "assigned at launch" in html and "auto-assigned" in html
 
 
+@pytest.mark.parametrize(("app_id", "label"), [("/api", "Save"), ("", "Save as draft")])
+def test_preview_relabels_the_save_button_out_of_band(client, cluster, app_id, label):
+    data = form_data(HOST_APP, app_id=app_id)
+    html = client.post(reverse("app_preview_new", args=["prod"]), data, HTTP_HX_REQUEST="true")
+    button = re.search(r'<button [^>]*id="save-button"[^>]*>([^<]*)<', html.content.decode())
+    assert 'hx-swap-oob="innerHTML"' in button.group(0) and button.group(1) == label
+
+
 def test_preview_invalid_port_links_error_to_its_field(client, cluster):
     data = form_data(BRIDGE_APP, **{"ports-0-container_port": "eighty"})
     html = client.post(reverse("app_preview_new", args=["prod"]), data).content.decode()
@@ -304,7 +312,7 @@ def test_preview_never_overwrites_text_typed_into_the_json_pane(client, cluster)
     url = reverse("app_preview_new", args=["prod"])
     html = client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
     assert not pane_follows_form(html)
-    assert 'id="json-note" hx-swap-oob="true"' in html and "This JSON is not the app" in html
+    assert 'id="json-note" hx-swap-oob="innerHTML"' in html and "This JSON is not the app" in html
     # Without JavaScript (a full page for "Add a port"), the typed text is kept too.
     page = client.post(reverse("app_new", args=["prod"]), {**data, "action": "add_port"})
     assert json_pane(page.content.decode()) == ('{"id": "/typed"', shown)
@@ -472,6 +480,7 @@ def test_edit_page_of_unreadable_draft_shows_source_and_no_save(client, cluster)
     assert "cannot be shown in the form" in html and "/portDefinitions: must be a list" in html
     assert "&quot;eighty&quot;" in html  # the source, in the JSON pane
     assert 'value="save"' not in html
+    assert "hx-post" not in html.split('id="composer-form"')[1].split(">")[0]  # no live preview
     # Pasted JSON that fails to load, posted without the form: the page stays locked, no error.
     data = {"action": "load_json", "json": "{"}
     html = client.post(reverse("app_edit", args=["prod", app.pk]), data).content.decode()

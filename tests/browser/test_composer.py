@@ -234,6 +234,7 @@ def test_composer_status_speaks_a_summary_and_typing_is_spared(page: Page, clust
     # The one-line status (a polite live region that is updated, never replaced) follows along.
     page.get_by_label("App id").fill("")
     expect(status).to_have_text(re.compile(r"1 error"))
+    expect(page.locator("#save-button")).to_have_text("Save as draft")
 
 
 # Implicit submission (Enter in a text field) clicks the form's first submit button in tree order;
