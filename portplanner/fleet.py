@@ -273,7 +273,7 @@ def deploy(cluster: Cluster, changes: list[tuple[App | None, Any]]) -> list[tupl
         saved.append((_fill(cluster, app, raw, result), result))
 
     updated = [app for app, _ in saved if app.pk is not None]
-    App.objects.bulk_update(updated, _STORED_FIELDS, batch_size=500)
+    _update_apps(updated)
     App.objects.bulk_create([app for app, _ in saved if app.pk is None], batch_size=500)
     _write_rows(saved, replaced=[app.pk for app in updated])
     return saved
@@ -344,6 +344,23 @@ _STORED_FIELDS = [
     "version",
     "updated_at",
 ]
+
+
+def _update_apps(apps: list[App]) -> None:
+    """Write ``_STORED_FIELDS`` of many apps: one parameterized UPDATE run for each. Django's
+    ``bulk_update`` builds a CASE WHEN per app and field, 23 s of Python for a policy change
+    re-checking 10,000 apps."""
+    fields = [App._meta.get_field(name) for name in _STORED_FIELDS]
+    columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {App._meta.db_table} SET {columns} WHERE id = %s"
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                [f.get_db_prep_save(getattr(app, f.attname), connection) for f in fields] + [app.pk]
+                for app in apps
+            ],
+        )
 
 
 def _store(cluster: Cluster, app: App | None, raw: Any, result: AppResult) -> App:

@@ -142,6 +142,20 @@ def test_deploy_group_updates_existing_apps_and_keeps_their_ports(cluster):
     assert [p.service_port for p in result.ports] == [10001, 10002]
 
 
+def test_deploy_group_writes_every_stored_field_of_updated_apps(cluster):
+    app, _ = save_app(cluster, {"id": "/svc", "cmd": "run", "ports": [0]})
+    before = app.updated_at
+    # Now a draft: two ports 80 (an error) and key order as written.
+    raw = {"zeta": 1, "id": "/svc", "cmd": "run2", "portDefinitions": [{"port": 80}, {"port": 80}]}
+    deploy_group(cluster, [raw])
+    app.refresh_from_db()
+    assert (app.version, app.is_valid, app.network_mode) == (2, False, "host")
+    assert json.dumps(app.source) == json.dumps(raw)
+    assert list(app.normalized)[:3] == ["zeta", "id", "cmd"]
+    assert app.errors == [{"path": "/portDefinitions", "message": "Ports must be unique."}]
+    assert [w["code"] for w in app.warnings] and app.updated_at > before
+
+
 def test_free_service_ports_across_many_gap_batches(cluster):
     # Every other port held: 40 gaps, more than the first queries fetch (4, 8, 16); a free tail.
     save_app(cluster, {"id": "/a", "cmd": "run", "ports": list(range(10000, 10080, 2))})
