@@ -196,6 +196,17 @@ def test_preview_returns_only_the_fragment_with_env_vars(client, cluster):
     assert "assigned at launch" in html and "auto-assigned" in html
 
 
+def test_preview_env_vars_carry_the_clusters_prefix(client, cluster):
+    cluster.env_vars_prefix = "MY_"
+    cluster.save()
+    html = client.post(reverse("app_preview_new", args=["prod"]), form_data(BRIDGE_APP))
+    names = re.findall(r"<td><code>([A-Z][A-Z0-9_]*)</code></td>", html.content.decode())
+    assert {"MY_PORT0", "MY_PORT1", "MY_PORT_80", "MY_PORT_HTTP", "MY_PORT", "MY_PORTS"} <= set(
+        names
+    )
+    assert all(name.startswith("MY_") for name in names)
+
+
 @pytest.mark.parametrize(("app_id", "label"), [("/api", "Save"), ("", "Save as draft")])
 def test_preview_relabels_the_save_button_out_of_band(client, cluster, app_id, label):
     data = form_data(HOST_APP, app_id=app_id)
