@@ -307,10 +307,6 @@ def _render_composer(
     preview = _preview_context(cluster, app, draft)
     if pane is None:
         pane = _json_pane(preview["raw"], request.POST)
-    field_errors: dict[str, list[str]] = {}
-    for error in preview["errors"]:
-        if error["field"]:
-            field_errors.setdefault(error["field"], []).append(error["message"])
     stale_diff = ""
     if stale is not None:
         stale_diff = "\n".join(
@@ -329,7 +325,6 @@ def _render_composer(
         "env_formset": EnvFormSet(initial=draft.env, prefix="env"),
         "pane": pane,
         "json_errors": json_errors,
-        "field_errors": field_errors,
         "kept_fields": draft.kept_fields(),
         "load_notes": load_notes,
         "problem": problem,
@@ -364,6 +359,10 @@ def _preview_context(cluster: Cluster, app: App | None, draft: Draft) -> dict:
         {"path": e.path, "message": e.message, "field": field_for_pointer(e.path, draft)}
         for e in result.errors
     ]
+    field_errors: dict[str, list[str]] = {}  # field id -> messages, shown beside the field
+    for error in errors:
+        if error["field"]:
+            field_errors.setdefault(error["field"], []).append(error["message"])
     warnings = [
         {
             "code": w.code,
@@ -388,6 +387,7 @@ def _preview_context(cluster: Cluster, app: App | None, draft: Draft) -> dict:
         "notes": notes,
         "result": result,
         "errors": errors,
+        "field_errors": field_errors,
         "warnings": warnings,
         "collisions": _collision_rows(collisions, result, suggestions),
         "suggestions": suggestions,

@@ -215,11 +215,36 @@ def test_preview_relabels_the_save_button_out_of_band(client, cluster, app_id, l
     assert 'hx-swap-oob="innerHTML"' in button.group(0) and button.group(1) == label
 
 
+PORT_HINT = "must be a port number from 0 to 65535 (0 = same as the host port)"
+
+
 def test_preview_invalid_port_links_error_to_its_field(client, cluster):
     data = form_data(BRIDGE_APP, **{"ports-0-container_port": "eighty"})
-    html = client.post(reverse("app_preview_new", args=["prod"]), data).content.decode()
+    html = client.post(reverse("app_preview_new", args=["prod"]), data, HTTP_HX_REQUEST="true")
+    html = html.content.decode()
     assert 'href="#id_ports-0-container_port"' in html
     assert "/container/portMappings/0/containerPort" in html
+    # For the page's script, which shows it beside the field while the user types.
+    errors = re.search(
+        r'<script id="field-errors-data" type="application/json">(.*?)</script>', html
+    )
+    assert json.loads(errors.group(1)) == {"id_ports-0-container_port": [PORT_HINT]}
+
+
+def test_full_page_marks_the_field_an_error_is_about(client, cluster):
+    data = form_data(BRIDGE_APP, action="preview", **{"ports-0-container_port": "eighty"})
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    field = re.search(
+        r'<div class="field has-error[^"]*" data-field="id_ports-0-container_port">.*?</div>',
+        html,
+        re.S,
+    ).group(0)
+    assert 'aria-invalid="true"' in field
+    assert 'aria-describedby="id_ports-0-container_port_error"' in field
+    assert f'<small class="field-error" id="id_ports-0-container_port_error">{PORT_HINT}<' in field
+    # A valid field keeps Django's own description (its help text) and is not marked.
+    app_id = re.search(r'<input [^>]*id="id_app_id"[^>]*>', html).group(0)
+    assert 'aria-describedby="id_app_id_helptext"' in app_id and "aria-invalid" not in app_id
 
 
 def test_preview_shows_collision_with_saved_app_and_free_ports(client, cluster):

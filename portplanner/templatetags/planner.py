@@ -15,3 +15,15 @@ def get_item(mapping: dict, key: str):
 def vip_address(value: str) -> str:
     """``{{ port.vip|vip_address }}``: the address a VIP label value is reached at."""
     return _vip_address(value)
+
+
+@register.filter
+def control(field, errors):
+    """``{{ field|control:errors }}``: the field's widget, marked ``aria-invalid`` and described
+    by its error message (and its help text) when ``errors`` is not empty. The page's script does
+    the same after each live preview."""
+    if not errors:
+        return field.as_widget()
+    described = [f"{field.auto_id}_helptext"] if field.help_text else []
+    described.append(f"{field.auto_id}_error")
+    return field.as_widget(attrs={"aria-invalid": "true", "aria-describedby": " ".join(described)})

@@ -29,3 +29,34 @@ document.addEventListener("htmx:oobBeforeSwap", (event) => {
     event.detail.shouldSwap = false;
   }
 });
+
+// Field errors follow the live preview: each field the engine's errors point at shows them and
+// is aria-invalid, the others are cleared. Attributes and messages only: no value, no focus moves.
+function showFieldErrors() {
+  const data = document.getElementById("field-errors-data");
+  if (!data) return;
+  const errors = JSON.parse(data.textContent);
+  document.querySelectorAll("[data-field]").forEach((wrapper) => {
+    const id = wrapper.dataset.field;
+    const messages = errors[id] || [];
+    wrapper.classList.toggle("has-error", messages.length > 0);
+    wrapper.querySelector(".field-error")?.remove();
+    const control = document.getElementById(id);
+    const described = control && wrapper.querySelector(".help") ? [`${id}_helptext`] : [];
+    if (messages.length) {
+      const note = document.createElement("small");
+      note.className = "field-error";
+      note.id = `${id}_error`;
+      note.textContent = messages.join(" ");
+      wrapper.append(note);
+      described.push(note.id);
+    }
+    if (!control) return;
+    if (messages.length) control.setAttribute("aria-invalid", "true");
+    else control.removeAttribute("aria-invalid");
+    if (described.length) control.setAttribute("aria-describedby", described.join(" "));
+    else control.removeAttribute("aria-describedby");
+  });
+}
+
+document.addEventListener("htmx:afterSettle", showFieldErrors);

@@ -131,6 +131,32 @@ def test_composer_json_pane_follows_the_form_but_keeps_what_was_typed_into_it(pa
     expect(page.locator("#json-note")).not_to_contain_text("not the app in the form")
 
 
+def test_composer_field_errors_follow_the_live_preview(page: Page, cluster):
+    page.goto(reverse("app_new", args=[cluster.name]))
+    page.get_by_label("Bridge (container/bridge)").check()
+    port = page.locator("#id_ports-0-container_port")
+    port.fill("eighty")
+    wrapper = page.locator('[data-field="id_ports-0-container_port"]')
+    expect(wrapper.locator(".field-error")).to_have_text(re.compile(r"must be a port number"))
+    expect(wrapper).to_have_class(re.compile(r"has-error"))
+    expect(port).to_have_attribute("aria-invalid", "true")
+    expect(port).to_have_attribute("aria-describedby", "id_ports-0-container_port_error")
+    expect(port).to_have_value("eighty")
+    expect(port).to_be_focused()
+
+    port.fill("8080")
+    expect(wrapper.locator(".field-error")).to_have_count(0)
+    expect(wrapper).not_to_have_class(re.compile(r"has-error"))
+    expect(port).not_to_have_attribute("aria-invalid", "true")
+
+    # A field with help text stays described by it, error or not.
+    app_id = page.get_by_label("App id")
+    app_id.fill("")
+    expect(app_id).to_have_attribute("aria-describedby", "id_app_id_helptext id_app_id_error")
+    app_id.fill("/fixed")
+    expect(app_id).to_have_attribute("aria-describedby", "id_app_id_helptext")
+
+
 def test_composer_collision_fixed_by_suggested_service_port(page: Page, cluster):
     save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]})
     page.goto(reverse("app_new", args=[cluster.name]))
