@@ -113,7 +113,9 @@ def test_composer_json_pane_follows_the_form_but_keeps_what_was_typed_into_it(pa
     page.evaluate(
         "() => new Promise((done) => {"
         " document.addEventListener('htmx:afterSettle', () => done(), {once: true});"
-        " htmx.trigger('#composer-form', 'change');"
+        " const form = document.getElementById('composer-form');"
+        " htmx.ajax('POST', form.getAttribute('hx-post'),"
+        " {source: form, target: '#preview', swap: 'outerHTML'});"
         " document.getElementById('id_json').value += 'typed meanwhile';"
         " document.getElementById('id_app_id').focus(); })"
     )
