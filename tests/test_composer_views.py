@@ -12,6 +12,7 @@ from portplanner.fleet import save_app
 from portplanner.marathon import prepare
 from portplanner.models import App, Cluster
 from portplanner.pointers import field_for_pointer
+from portplanner.templatetags.planner import breakable
 
 BRIDGE_APP = {
     "id": "/shop/web",
@@ -541,6 +542,14 @@ def test_vip_address_shown_for_each_vip_form(value, address):
     from portplanner.marathon.model import vip_address
 
     assert vip_address(value) == address
+
+
+def test_preview_vip_and_its_address_wrap_between_parts_and_stay_escaped(client, cluster):
+    html = client.post(reverse("app_preview_new", args=["prod"]), form_data(BRIDGE_APP))
+    html = html.content.decode()
+    assert "<code>/<wbr>shop/<wbr>web:80</code>" in html
+    assert "shopweb.<wbr>marathon.<wbr>l4lb.<wbr>thisdcos.<wbr>directory:80" in html
+    assert breakable("<b>.x") == "&lt;b&gt;.<wbr>x"
 
 
 def test_bridge_port_not_exposed_gets_a_note_since_marathon_maps_it_anyway():

@@ -1,4 +1,6 @@
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from portplanner.marathon.model import vip_address as _vip_address
 
@@ -15,6 +17,14 @@ def get_item(mapping: dict, key: str):
 def vip_address(value: str) -> str:
     """``{{ port.vip|vip_address }}``: the address a VIP label value is reached at."""
     return _vip_address(value)
+
+
+@register.filter
+def breakable(value: str) -> str:
+    """``{{ address|breakable }}``: escaped, with line-break chances after each ``.`` and ``/``,
+    so that a VIP or its l4lb address wraps between its parts in a narrow table cell."""
+    text = str(escape(value))
+    return mark_safe(text.replace(".", ".<wbr>").replace("/", "/<wbr>"))  # escaped above
 
 
 @register.filter
