@@ -115,6 +115,9 @@ class App(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cluster", "app_id"], name="unique_app_id_per_cluster")
         ]
+        # The home page's counts (apps, drafts) and the app list's valid/draft filter read this
+        # index alone, not the apps' JSON.
+        indexes = [models.Index(fields=["cluster", "is_valid"], name="app_validity")]
 
     def __str__(self) -> str:
         return self.app_id
