@@ -213,6 +213,19 @@ def _holdings(port_rows, vip_rows) -> list[Holding]:
     return holdings
 
 
+def lock_cluster(cluster: Cluster) -> None:
+    """Take the cluster's write lock for the rest of the transaction: one deployment per cluster
+    at a time, so two savers never read the same ports as free (Marathon itself serializes
+    deployments through its group manager). Every path that assigns service ports or changes apps
+    calls this first, before it reads what it will change. PostgreSQL locks the cluster's row;
+    SQLite, which ignores FOR UPDATE, runs every transaction as BEGIN IMMEDIATE (settings), so
+    the whole database is the lock there. Re-taking it in the same transaction is free. A writer
+    that waits too long gets OperationalError, and the request a 503 (http.py)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_cluster() needs a transaction: call it inside atomic()")
+    list(Cluster.objects.select_for_update().filter(pk=cluster.pk).values_list("pk"))
+
+
 @transaction.atomic
 def save_app(
     cluster: Cluster,
@@ -224,12 +237,13 @@ def save_app(
     """Create or update an app with its resolved form and port rows, all or nothing. An invalid app
     is saved too (as a draft: ``is_valid`` false). Raises StaleEdit when ``expected_version`` is
     not the stored version."""
+    lock_cluster(cluster)
     if app is not None:
-        app = App.objects.select_for_update().get(pk=app.pk)
+        app = App.objects.get(pk=app.pk)
         if expected_version is not None and app.version != expected_version:
             raise StaleEdit(app)
-    result = resolve_in_cluster(cluster, raw, app)
-    return _store(cluster, app, raw, result), result
+    ((saved, result),) = deploy(cluster, [(app, raw)])
+    return saved, result
 
 
 @transaction.atomic
@@ -237,6 +251,7 @@ def deploy_group(cluster: Cluster, raws: list[Any]) -> list[tuple[App, AppResult
     """Save apps as one group deployment. Apps whose id is already in the cluster are updated and
     keep their service ports. The caller makes sure each app has an id and no id repeats (see
     ``group_problems``)."""
+    lock_cluster(cluster)
     existing: dict[str, App] = {}
     for ids in _chunks([i for i in map(prepare_id, raws) if i]):
         existing.update((a.app_id, a) for a in cluster.apps.filter(app_id__in=ids))
@@ -248,7 +263,9 @@ def deploy(cluster: Cluster, changes: list[tuple[App | None, Any]]) -> list[tupl
     """Save ``(app or None for a new one, its JSON)`` pairs as one deployment (spec §4.2): every
     fixed service port of the change is known before the first 0 is assigned, the 0s are filled
     in order, and updated apps reuse their previous service ports first. Written in bulk, so that
-    thousands of apps cost a few queries per thousand."""
+    thousands of apps cost a few queries per thousand. The one writer of apps: everything that
+    changes them comes through here, under the cluster's lock."""
+    lock_cluster(cluster)
     policy = cluster.policy
     prepared = [prepare(raw, policy) for _, raw in changes]
     previous: dict[int, list[int]] = {}
@@ -361,14 +378,6 @@ def _update_apps(apps: list[App]) -> None:
                 for app in apps
             ],
         )
-
-
-def _store(cluster: Cluster, app: App | None, raw: Any, result: AppResult) -> App:
-    replaced = [] if app is None else [app.pk]
-    app = _fill(cluster, app, raw, result)
-    app.save()
-    _write_rows([(app, result)], replaced=replaced)
-    return app
 
 
 def _write_rows(saved: list[tuple[App, AppResult]], *, replaced: list[int]) -> None:

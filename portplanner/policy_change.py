@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from portplanner.fleet import cluster_collisions, deploy
+from portplanner.fleet import cluster_collisions, deploy, lock_cluster
 from portplanner.marathon.collisions import vip_key
 from portplanner.models import Cluster
 
@@ -52,6 +52,7 @@ def apply_policy(cluster: Cluster, save) -> Breakage:
     """Call ``save()`` (which stores the new policy), then re-resolve the whole fleet under it as
     one group deployment: fixed service ports are reserved first, each app keeps its previous
     service ports where the new range allows, the rest get the next free ones. All or nothing."""
+    lock_cluster(cluster)
     # Read from the database: a bound ModelForm has already written the new values on its instance.
     before = fleet_state(Cluster.objects.get(pk=cluster.pk))
     save()

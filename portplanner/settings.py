@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portplanner.http.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "portplanner.urls"
@@ -95,6 +96,32 @@ DATABASES = {
         conn_health_checks=True,
     ),
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite behind a web server with several workers or threads (Django 5.1+ options):
+    # - BEGIN IMMEDIATE takes the write lock when a transaction starts, before it reads, so two
+    #   saves cannot both read a port as free (fleet.lock_cluster relies on it; SQLite has no
+    #   SELECT ... FOR UPDATE). Only writes use transactions; previews never wait on it.
+    # - a writer waits up to `timeout` seconds for the lock instead of failing at once with
+    #   "database is locked";
+    # - WAL lets readers go on while one transaction writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+    # A file, not pytest-django's in-memory database: threads of the concurrency tests need
+    # SQLite's real file locking (a shared in-memory database locks per table and never waits).
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A save waits for the cluster's lock (fleet.lock_cluster) at most this long, then answers
+    # 503 "nothing was saved, try again" (http.DatabaseBusyMiddleware), like SQLite's timeout.
+    DATABASES["default"]["OPTIONS"] = {
+        "options": "-c lock_timeout=20s",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
