@@ -57,15 +57,13 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from portplanner import views  # noqa: E402
-from portplanner.composer import app_from_draft  # noqa: E402
-from portplanner.fleet import (  # noqa: E402
-    _fill,
+from portplanner.composer import views  # noqa: E402
+from portplanner.composer.draft import app_from_draft  # noqa: E402
+from portplanner.fleet.deploy import _fill, save_app, stored_rows  # noqa: E402
+from portplanner.fleet.queries import (  # noqa: E402
     fleet_collisions,
     free_service_ports,
     resolve_in_cluster,
-    save_app,
-    stored_rows,
 )
 from portplanner.marathon import ClusterPolicy, resolve_app  # noqa: E402
 from portplanner.marathon.schema import schema_errors  # noqa: E402
@@ -412,7 +410,7 @@ def stage_times(cluster: Cluster, form_body: str, preview: Callable) -> list[tup
             context["raw"], data
         ),
         "render _preview.html (render_to_string, out-of-band parts too)": lambda: render_to_string(
-            "_preview.html", context
+            "composer/_preview.html", context
         ),
     }
     return list(interleaved(steps).items())

@@ -3,6 +3,7 @@ import logging
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 logger = logging.getLogger(__name__)
@@ -33,3 +34,9 @@ class DatabaseBusyMiddleware:
         response = render(request, "503.html", status=503)
         response["Retry-After"] = "5"
         return response
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and uptime checks: the process answers. Touches no database."""
+    return HttpResponse("ok", content_type="text/plain")

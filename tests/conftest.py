@@ -1,8 +1,16 @@
+"""Fixtures shared by every test package: a cluster, the composer's posted form, and the
+browser set-up (Debian's Chromium through Playwright)."""
+
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from portplanner.composer.draft import draft_from_app
+from portplanner.marathon import prepare
+from portplanner.models import Cluster
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's Chromium, since Playwright cannot download its own build here. The network flags stop
@@ -67,3 +75,31 @@ def base_url(live_server) -> str:
     # `page.goto(reverse("home"))`. It also replaces pytest-playwright's own `base_url`, whose
     # plugin-method form pytest 9 deprecates (an error under `filterwarnings = error`).
     return live_server.url
+
+
+@pytest.fixture
+def cluster(db) -> Cluster:
+    """An empty cluster named prod with Marathon's default policy."""
+    return Cluster.objects.create(name="prod")
+
+
+@pytest.fixture
+def composer_form() -> Callable[..., dict]:
+    """``composer_form(app, action="save")``: what the browser posts for ``app`` (every field of
+    the composer's forms), plus any ``extra`` fields."""
+
+    def form(app: dict, **extra) -> dict:
+        draft = draft_from_app(prepare(app).app)
+        data = {k: v for k, v in draft.app.items() if k != "require_ports"}
+        if draft.app["require_ports"]:
+            data["require_ports"] = "on"
+        for prefix, rows in (("ports", draft.ports), ("env", draft.env)):
+            data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+            data[f"{prefix}-INITIAL_FORMS"] = "0"
+            for i, row in enumerate(rows):
+                for key, value in row.items():
+                    data[f"{prefix}-{i}-{key}"] = value
+        data.update(extra)
+        return data
+
+    return form

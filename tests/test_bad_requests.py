@@ -9,7 +9,7 @@ import random
 import pytest
 from django.urls import reverse
 
-from portplanner.fleet import save_app
+from portplanner.fleet.deploy import save_app
 from portplanner.models import Cluster
 
 pytestmark = pytest.mark.django_db

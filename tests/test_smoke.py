@@ -11,7 +11,7 @@ def test_home_get_renders_heading(client, db):
     response = client.get(reverse("home"))
 
     assert response.status_code == 200
-    assertTemplateUsed(response, "home.html")
+    assertTemplateUsed(response, "fleet/home.html")
     assertContains(response, "<h1>Port Planner</h1>", html=True)
     assertContains(response, "Plan Marathon ports before you deploy")
 

@@ -28,10 +28,3 @@ class AppWarning:
     def to_json(self) -> dict:
         text = f"{self.message} {self.fix}" if self.fix else self.message
         return {"code": self.code, "path": self.path, "message": text}
-
-
-def pointer(*parts: str | int) -> str:
-    """Build an RFC 6901 JSON pointer from path parts, escaping ``~`` and ``/`` in keys."""
-    if not parts:
-        return "/"
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)

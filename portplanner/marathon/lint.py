@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 
 from .env import EnvClash, EnvVar
-from .findings import AppWarning, pointer
+from .findings import AppWarning
 from .host_ports import HostPort
 from .model import HOST, PORT_MAPPINGS, service_port_key, vip_labels
+from .pointers import pointer
 
 _SHELL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # How a shell reads a variable reference: $NAME or ${NAME...}; names stop at the first non-word

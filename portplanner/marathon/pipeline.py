@@ -15,12 +15,13 @@ from typing import Any
 
 from .collisions import HOST_PORT, SERVICE_PORT, VIP, Collision, Holding, find_collisions
 from .env import EnvVar, port_env
-from .findings import AppError, AppWarning, pointer
+from .findings import AppError, AppWarning
 from .host_ports import resolve_host_ports
 from .legacy import legacy_errors
 from .lint import lint_env, lint_ports
 from .model import PORT_MAPPINGS, network_mode, port_entries, service_port_key, vip_labels
 from .normalize import NormalizationError, normalize_deprecated, normalize_post
+from .pointers import pointer
 from .policy import DEFAULT_POLICY, ClusterPolicy
 from .schema import schema_errors
 from .service_ports import PortRangeExhausted, ServicePortAllocator

@@ -12,7 +12,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from .findings import AppError, pointer
+from .findings import AppError
+from .pointers import pointer
 
 SCHEMA_PATH = Path(__file__).with_name("app.schema.json")
 APP_SCHEMA: dict = json.loads(SCHEMA_PATH.read_text())

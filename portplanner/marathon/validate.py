@@ -7,8 +7,9 @@ before the default network name is filled in. Paths are JSON pointers where Mara
 
 from __future__ import annotations
 
-from .findings import AppError, pointer
+from .findings import AppError
 from .model import BRIDGE, CONTAINER, HOST, container_type, duplicate_names, upper
+from .pointers import pointer
 
 NETWORK_MIX = (
     "May specify a single host network, single bridge network, or else 1-to-n container networks"

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from portplanner.fleet import save_app
-from portplanner.models import App, Cluster
+from portplanner.fleet.deploy import save_app
+from portplanner.models import App
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,11 +32,6 @@ UNMODELED = {
 }
 VOLUMES = [{"containerPath": "/data", "hostPath": "/srv/data", "mode": "RW"}]
 PORT_LABELS = {"team": "shop"}
-
-
-@pytest.fixture
-def cluster():
-    return Cluster.objects.create(name="prod")
 
 
 def save_button(page: Page):

@@ -1,4 +1,4 @@
-"""Marathon's own example apps (shared/examples/marathon, spec §9) through the whole engine."""
+"""Marathon's own example apps (tests/fixtures/marathon, spec §9) through the whole engine."""
 
 from __future__ import annotations
 
@@ -8,15 +8,11 @@ import pytest
 
 from portplanner.marathon import check_fleet, read_apps, resolve_app
 
-# The shared folder sits beside the repository root: <root>/../shared (spec §9).
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples" / "marathon"
-if not EXAMPLES.is_dir():
-    pytest.skip(
-        f"Marathon example apps not found at {EXAMPLES} (the shared folder beside the repo)",
-        allow_module_level=True,
-    )
-
+# Copied from Marathon's repository (SOURCES.txt says where each comes from), so that these tests
+# run in any clone.
+EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "marathon"
 FILES = sorted(EXAMPLES.glob("*.json"))
+EXAMPLE_COUNT = 22
 # Stages that rewrite legacy input; a second pass over canonical output must not fire them again.
 REWRITE_CODES = {"legacy-api", "dropped-port-mappings", "dropped-port-definitions"}
 INVALID = {
@@ -202,3 +198,10 @@ def test_example_group_json_bridge_app_drops_ports():
     assert "ports" not in bridged.app
     assert [w.path for w in bridged.warnings if w.code == "dropped-port-definitions"] == ["/ports"]
     assert [p.service_port for p in bridged.ports] == [5000]
+
+
+def test_every_example_is_here():
+    # A missing or renamed fixture folder must fail, not leave the tests above with no cases.
+    assert len(FILES) == EXAMPLE_COUNT
+    listed = {line.split(" <- ")[0] for line in (EXAMPLES / "SOURCES.txt").read_text().splitlines()}
+    assert {path.name for path in FILES} <= listed

@@ -14,7 +14,7 @@ from typing import NoReturn
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from portplanner.exchange import (
+from portplanner.exchange.documents import (
     commit_import,
     export_check,
     exported_app,
@@ -22,7 +22,7 @@ from portplanner.exchange import (
     plan_import,
     zip_archive,
 )
-from portplanner.fleet import group_problems
+from portplanner.fleet.deploy import group_problems
 from portplanner.marathon import (
     DEFAULT_POLICY,
     AppResult,

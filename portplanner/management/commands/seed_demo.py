@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portplanner.fleet import deploy_group
+from portplanner.fleet.deploy import deploy_group
 from portplanner.marathon import read_apps
 from portplanner.models import Cluster
 

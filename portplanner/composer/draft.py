@@ -1,0 +1,342 @@
+"""Between the composer's form values and Marathon app JSON, both ways, losing nothing.
+
+A ``Draft`` is what the page is editing, as plain strings the way the user typed them. The app
+the draft stands for is built over ``base``, the canonical app that was loaded: every field the
+form does not model (health checks, volumes, constraints, a port's unknown keys...) is carried
+over as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from portplanner.marathon.model import BRIDGE, CONTAINER, HOST, network_mode, port_entries
+from portplanner.marathon.pointers import split
+
+APP_FIELDS = [
+    "app_id",
+    "cmd",
+    "args",
+    "container_type",
+    "image",
+    "network_mode",
+    "network_names",
+    "require_ports",
+    "base",
+    "version",
+]
+PORT_FIELDS = [
+    "name",
+    "protocol",
+    "container_port",
+    "host_port_mode",
+    "host_port",
+    "service_port",
+    "vip",
+    "labels",
+    "network_names",
+    "vip_label",
+    "extra",
+]
+ENV_FIELDS = ["name", "value"]
+# Keys of a port definition / mapping the form edits; anything else rides along in `extra`.
+MODELED_PORT_KEYS = {
+    "port",
+    "containerPort",
+    "hostPort",
+    "servicePort",
+    "protocol",
+    "name",
+    "labels",
+    "networkNames",
+}
+MODELED_APP_KEYS = {"id", "cmd", "args", "env", "networks", "portDefinitions", "requirePorts"}
+
+NEW_APP: dict = {"id": "/my-app", "cmd": "./run --port $PORT0", "networks": [{"mode": HOST}]}
+
+
+@dataclass
+class Draft:
+    app: dict[str, Any]
+    ports: list[dict[str, str]] = field(default_factory=list)
+    env: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def base(self) -> dict:
+        try:
+            base = json.loads(self.app.get("base") or "{}")
+        except ValueError:
+            base = {}
+        return base if isinstance(base, dict) else {}
+
+    @property
+    def mode(self) -> str:
+        mode = self.app.get("network_mode")
+        return mode if mode in (HOST, BRIDGE, CONTAINER) else HOST
+
+    def kept_fields(self) -> list[str]:
+        """Fields of the loaded app that the form does not show but keeps and exports."""
+        base = self.base
+        kept = [k for k in base if k not in MODELED_APP_KEYS and k != "container"]
+        container = base.get("container") or {}
+        kept += [f"container.{k}" for k in container if k not in ("type", "docker", "portMappings")]
+        kept += [f"container.docker.{k}" for k in container.get("docker") or {} if k != "image"]
+        env = base.get("env") or {}
+        kept += [f"env.{k} (secret)" for k, v in env.items() if not isinstance(v, str)]
+        return kept
+
+
+def draft_from_app(app: dict, version: int | str = "") -> Draft:
+    """A draft for a canonical app (the engine's ``prepare(...).app``, service ports as written)."""
+    mode = network_mode(app.get("networks") or [])
+    container = app.get("container") or {}
+    docker = container.get("docker") or {}
+    list_path, entries = port_entries(app)
+    if mode != HOST:
+        entries = container.get("portMappings") or []
+    env = app.get("env") or {}
+    return Draft(
+        app={
+            "app_id": app.get("id", ""),
+            "cmd": app.get("cmd") or "",
+            "args": "\n".join(a for a in app.get("args") or () if isinstance(a, str)),
+            "container_type": container.get("type", "") if container else "",
+            "image": docker.get("image") or "",
+            "network_mode": mode,
+            "network_names": ", ".join(
+                n["name"] for n in app.get("networks") or () if n.get("name")
+            ),
+            "require_ports": bool(app.get("requirePorts")),
+            "base": json.dumps(_base(app)),
+            "version": str(version),
+        },
+        ports=[_port_row(entry, mode) for entry in entries],
+        env=[{"name": k, "value": v} for k, v in env.items() if isinstance(v, str)],
+    )
+
+
+def _base(app: dict) -> dict:
+    """What the form cannot rebuild from its fields: everything it does not model. Carried in a
+    hidden field on every request, so it holds nothing the fields already do."""
+    base = {k: v for k, v in app.items() if k not in ("id", "cmd", "args", "portDefinitions")}
+    base.pop("requirePorts", None)
+    secrets = {k: v for k, v in (app.get("env") or {}).items() if not isinstance(v, str)}
+    _set(base, "env", secrets)
+    if app.get("container"):
+        container = {k: v for k, v in app["container"].items() if k not in ("type", "portMappings")}
+        docker = {k: v for k, v in (container.get("docker") or {}).items() if k != "image"}
+        if "docker" in container:
+            container["docker"] = docker
+        base["container"] = container
+    return base
+
+
+def _port_row(entry: dict, mode: str) -> dict[str, str]:
+    labels = dict(entry.get("labels") or {})
+    vip_label = next((k for k in labels if k.startswith("VIP_")), "")
+    vip = labels.pop(vip_label, "") if vip_label else ""
+    extra = {k: v for k, v in entry.items() if k not in MODELED_PORT_KEYS}
+    if mode == HOST:
+        service_port, host_port_mode, host_port, container_port = entry.get("port", 0), "", "", 0
+    else:
+        service_port = entry.get("servicePort", 0)
+        container_port = entry.get("containerPort", 0)
+        host = entry.get("hostPort")
+        host_port_mode = "none" if host is None else "random" if host == 0 else "fixed"
+        host_port = "" if not host else str(host)
+    return {
+        "name": entry.get("name") or "",
+        "protocol": entry.get("protocol", "tcp"),
+        "container_port": str(container_port),
+        "host_port_mode": host_port_mode or "random",
+        "host_port": host_port,
+        "service_port": str(service_port) if service_port else "",
+        "vip": vip,
+        "labels": "\n".join(f"{k}={v}" for k, v in labels.items()),
+        "network_names": ", ".join(entry.get("networkNames") or ()),
+        "vip_label": vip_label,
+        "extra": json.dumps(extra) if extra else "",
+    }
+
+
+def app_from_draft(draft: Draft) -> tuple[dict, list[str]]:
+    """The app JSON the draft stands for, and notes on anything of ``base`` it had to give up."""
+    notes: list[str] = []
+    base = draft.base
+    values = draft.app
+    mode = draft.mode
+    app = {k: v for k, v in base.items() if k not in ("portDefinitions", "container")}
+    _set(app, "id", values.get("app_id", "").strip())
+    _set(app, "cmd", values.get("cmd", "").strip())
+    args = [line.strip() for line in values.get("args", "").splitlines() if line.strip()]
+    _set(app, "args", args)
+    env = {k: v for k, v in (base.get("env") or {}).items() if not isinstance(v, str)}
+    for row in draft.env:
+        if row.get("name", "").strip():
+            env[row["name"].strip()] = row.get("value", "")
+    _set(app, "env", env)
+
+    names = [n.strip() for n in values.get("network_names", "").split(",") if n.strip()]
+    app["networks"] = _networks(mode, names, base.get("networks") or [])
+    ports = [_port_entry(row, i, mode) for i, row in enumerate(draft.ports)]
+    if mode == BRIDGE:
+        for i, row in enumerate(draft.ports):
+            if row.get("host_port_mode") == "none":
+                # forPostValidation: "when in BRIDGE mode, missing host ports default to zero".
+                notes.append(
+                    f"Port {i}: bridge networking always maps a host port, so Marathon gives it "
+                    "a random one. Pick Container networks to leave it off the host."
+                )
+
+    base_container = base.get("container") or {}
+    container_type = values.get("container_type", "")
+    if container_type or mode != HOST:
+        container = {k: v for k, v in base_container.items() if k != "portMappings"}
+        # Marathon gives a non-host app without a container a MESOS one (forPostValidation).
+        container["type"] = container_type or "MESOS"
+        docker = dict(base_container.get("docker") or {})
+        image = values.get("image", "").strip()
+        if image:
+            docker["image"] = image
+        else:
+            docker.pop("image", None)
+        _set(container, "docker", docker)
+        if mode != HOST:
+            container["portMappings"] = ports
+        app["container"] = container
+    else:
+        lost = [k for k in base_container if k not in ("type", "docker", "portMappings")]
+        if lost:
+            notes.append(
+                f"Container is None, so container.{', container.'.join(lost)} from the loaded "
+                "app will not be exported. Pick MESOS or DOCKER to keep them."
+            )
+    if mode == HOST:
+        app["portDefinitions"] = ports
+        app["requirePorts"] = bool(values.get("require_ports"))
+    else:
+        app["requirePorts"] = False
+    first = [k for k in ("id", "cmd", "args") if k in app]
+    return {**{k: app[k] for k in first}, **app}, notes
+
+
+def _networks(mode: str, names: list[str], base_networks: list[dict]) -> list[dict]:
+    if mode == HOST:
+        return [{"mode": HOST}]
+    if mode == BRIDGE:
+        labels = next((n.get("labels") for n in base_networks if n.get("mode") == BRIDGE), None)
+        return [{"mode": BRIDGE, **({"labels": labels} if labels else {})}]
+    by_name = {n.get("name"): n for n in base_networks if n.get("mode") == CONTAINER}
+    if not names:
+        return [{"mode": CONTAINER}]
+    return [{**by_name.get(name, {}), "mode": CONTAINER, "name": name} for name in names]
+
+
+def _port_entry(row: dict[str, str], index: int, mode: str) -> dict:
+    try:
+        extra = json.loads(row.get("extra") or "{}")
+    except ValueError:
+        extra = {}
+    entry: dict[str, Any] = dict(extra) if isinstance(extra, dict) else {}
+    labels = _labels(row.get("labels", ""))
+    vip = row.get("vip", "").strip()
+    if vip:
+        labels[row.get("vip_label") or f"VIP_{index}"] = vip
+    name = row.get("name", "").strip()
+    protocol = row.get("protocol") or "tcp"
+    if mode == HOST:
+        entry["port"] = _number(row.get("service_port", ""))
+        entry["protocol"] = protocol
+        _set(entry, "name", name)
+        _set(entry, "labels", labels)
+        return entry
+    entry["containerPort"] = _number(row.get("container_port", ""))
+    host_port_mode = row.get("host_port_mode", "random")
+    if host_port_mode == "random":
+        entry["hostPort"] = 0
+    elif host_port_mode == "fixed":
+        entry["hostPort"] = _number(row.get("host_port", ""), default="")
+    entry["servicePort"] = _number(row.get("service_port", ""))
+    entry["protocol"] = protocol
+    _set(entry, "name", name)
+    entry["labels"] = labels
+    network_names = [n.strip() for n in row.get("network_names", "").split(",") if n.strip()]
+    _set(entry, "networkNames", network_names)
+    return entry
+
+
+def _number(text: str, default: Any = 0) -> Any:
+    """A typed port number as a JSON integer; anything else stays text, for the schema to name."""
+    text = (text or "").strip()
+    if not text:
+        return default
+    return int(text) if text.isdigit() else text
+
+
+def _labels(text: str) -> dict[str, str]:
+    labels = {}
+    for line in text.splitlines():
+        if line.strip():
+            key, _, value = line.partition("=")
+            labels[key.strip()] = value.strip()
+    return labels
+
+
+def _set(target: dict, key: str, value: Any) -> None:
+    if value or value == 0 and not isinstance(value, bool):
+        target[key] = value
+    else:
+        target.pop(key, None)
+
+
+# --- which field a message is about ------------------------------------------------------------
+
+_PORT_KEYS = {
+    "port": "service_port",
+    "servicePort": "service_port",
+    "containerPort": "container_port",
+    "hostPort": "host_port",
+    "protocol": "protocol",
+    "name": "name",
+    "networkNames": "network_names",
+    "labels": "labels",
+}
+_APP_KEYS = {
+    "id": "app_id",
+    "cmd": "cmd",
+    "args": "args",
+    "requirePorts": "require_ports",
+    "networks": "network_names",
+}
+
+
+def field_for_pointer(path: str, draft: Draft) -> str | None:
+    """The HTML id of the field ``path`` (an RFC 6901 pointer into the app) is about, if any."""
+    parts = split(path)
+    if not parts:
+        return None
+    head = parts[0]
+    if head == "portDefinitions" or parts[:2] == ["container", "portMappings"]:
+        return _port_field(parts[1:] if head == "portDefinitions" else parts[2:])
+    if head == "container":
+        return "id_image" if parts[1:2] == ["docker"] else "id_container_type"
+    if head == "env" and len(parts) > 1:
+        for i, row in enumerate(draft.env):
+            if row.get("name", "").strip() == parts[1]:
+                return f"id_env-{i}-value"
+        return "env"
+    if head == "networks":
+        return "id_network_names" if draft.mode == "container" else "network-mode"
+    return f"id_{_APP_KEYS[head]}" if head in _APP_KEYS else None
+
+
+def _port_field(rest: list[str]) -> str:
+    if not rest or not rest[0].isdecimal():
+        return "ports"
+    index = int(rest[0])
+    key = _PORT_KEYS.get(rest[1]) if len(rest) > 1 else None
+    if key == "labels" and len(rest) > 2 and rest[2].startswith("VIP_"):
+        key = "vip"
+    return f"id_ports-{index}-{key or 'name'}"

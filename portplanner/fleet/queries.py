@@ -1,0 +1,505 @@
+"""Read-only questions about a cluster's fleet, answered by set-based queries on the indexed
+PortAllocation table: which ports collide, who holds a port, how full the service-port range is.
+
+Only answers come back to Python (colliding rows, one row per bucket, one row per free stretch);
+the fleet itself is never loaded, so the pages built on these stay fast at 10,000 apps."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+
+from portplanner.marathon import AppResult, Collision, Holding, find_collisions, resolve_app
+from portplanner.marathon.collisions import HOST_PORT, RESERVED_PORT, SERVICE_PORT, VIP, vip_key
+from portplanner.models import App, Cluster, PortAllocation, VipLabel
+
+# --- resolving against the fleet, free service ports, collisions ------------------------------
+
+
+def free_service_ports(
+    cluster: Cluster, low: int, high: int, exclude: Iterable[int] = ()
+) -> Iterator[int]:
+    """Free service ports in ``[low, high]``, ascending, found through the (cluster, service_port)
+    index a few gaps at a time, so the fleet's ports are never loaded whole. ``exclude``: ports to
+    treat as held as well (those of the app being edited)."""
+    excluded = set(exclude)
+    with connection.cursor() as cursor:
+        cursor.execute(_FIRST_HELD_SQL, [cluster.pk, low, high])
+        (first,) = cursor.fetchone()
+    if first is None:
+        yield from (p for p in range(low, high + 1) if p not in excluded)
+        return
+    yield from (p for p in range(low, first) if p not in excluded)
+    after = first - 1
+    # Few gaps first (a preview wants a handful of ports, and each gap found costs a walk over
+    # the held ports before it), more each time a caller such as a bulk import wants more.
+    size = _FIRST_GAP_BATCH
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(_GAPS_SQL, [cluster.pk, high, cluster.pk, after, high, cluster.pk, size])
+            batch = cursor.fetchall()
+        for held, gap_end in batch:
+            for port in range(held + 1, high + 1 if gap_end is None else gap_end):
+                if port not in excluded:
+                    yield port
+        if len(batch) < size:
+            return
+        after = batch[-1][0]
+        size = min(size * 2, _MAX_GAP_BATCH)
+
+
+# Raw SQL, not the ORM: the preview asks on every keystroke, and compiling the equivalent
+# queryset cost more than running it. Both run on SQLite and PostgreSQL.
+_TABLE = PortAllocation._meta.db_table
+_FIRST_HELD_SQL = f"""
+    SELECT MIN(service_port) FROM {_TABLE}
+    WHERE cluster_id = %s AND service_port >= %s AND service_port <= %s
+"""
+# A gap starts right after a held port whose successor is free; it ends at the next held port.
+_GAPS_SQL = f"""
+    SELECT a.service_port, (
+        SELECT MIN(b.service_port) FROM {_TABLE} b
+        WHERE b.cluster_id = %s AND b.service_port > a.service_port AND b.service_port <= %s
+    ) AS gap_end
+    FROM {_TABLE} a
+    WHERE a.cluster_id = %s AND a.service_port > %s AND a.service_port <= %s
+      AND NOT EXISTS (
+        SELECT 1 FROM {_TABLE} c
+        WHERE c.cluster_id = %s AND c.service_port = a.service_port + 1
+      )
+    GROUP BY a.service_port
+    ORDER BY a.service_port
+    LIMIT %s
+"""
+_FIRST_GAP_BATCH, _MAX_GAP_BATCH = 4, 256
+
+
+def fleet_collisions(cluster: Cluster, result: AppResult, app: App | None) -> list[Collision]:
+    """Collisions of ``result`` (an app being composed) with the cluster's saved apps, found by
+    indexed queries on the ports and VIPs this app holds."""
+    mine = result.holdings()
+    ports = {
+        "service_port": sorted({h.port for h in mine if h.kind == SERVICE_PORT}),
+        "host_port": sorted({h.port for h in mine if h.kind == HOST_PORT}),
+    }
+    vips = sorted({vip_key(h.value) for h in mine if h.kind == VIP})
+    theirs = _holdings(
+        _holders(cluster, app, _PORT_HOLDERS_SQL, ports, 'x."index"'),
+        _holders(cluster, app, _VIP_HOLDERS_SQL, {"vip_key": vips}, "x.path"),
+    )
+    # Within one app a repeated port is a lint, not a collision: only pairs with others count,
+    # and only the collisions this app is part of.
+    return [
+        c
+        for c in find_collisions([*mine, *theirs], cluster.policy.reserved_ports)
+        if result.id in {app_id for app_id, _ in c.holders}
+        and (c.kind == RESERVED_PORT or len({app_id for app_id, _ in c.holders}) > 1)
+    ]
+
+
+def _holders(
+    cluster: Cluster, app: App | None, select: str, values: dict[str, list], order: str
+) -> list[tuple]:
+    """Rows of ``select`` (table ``x``) whose columns hold one of ``values``, other apps only.
+    Raw SQL for the reason given at _GAPS_SQL: the preview asks on every keystroke."""
+    held = [(column, wanted) for column, wanted in values.items() if wanted]
+    if not held:
+        return []
+    where = " OR ".join(f"x.{column} IN ({', '.join(['%s'] * len(v))})" for column, v in held)
+    params = [cluster.pk, *(v for _, wanted in held for v in wanted)]
+    if app is not None:
+        where = f"({where}) AND x.app_id <> %s"
+        params.append(app.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{select} AND ({where}) ORDER BY a.app_id, {order}", params)
+        return cursor.fetchall()
+
+
+_APPS = App._meta.db_table
+_PORT_HOLDERS_SQL = f"""
+    SELECT a.app_id, x.path, x.service_port, x.host_port, x.container_port
+    FROM {_TABLE} x JOIN {_APPS} a ON a.id = x.app_id WHERE x.cluster_id = %s"""
+_VIP_HOLDERS_SQL = f"""
+    SELECT a.app_id, x.path, x.vip
+    FROM {VipLabel._meta.db_table} x JOIN {_APPS} a ON a.id = x.app_id WHERE x.cluster_id = %s"""
+
+
+def resolve_in_cluster(cluster: Cluster, raw: Any, app: App | None = None) -> AppResult:
+    """Resolve ``raw`` as Marathon would deploy it into ``cluster`` now. When it updates ``app``,
+    the app's saved service ports are reused first (AssignDynamicServiceLogic's update rule)."""
+    policy = cluster.policy
+    return resolve_app(
+        raw,
+        policy,
+        previous=_service_ports(app) if app is not None else (),
+        free_ports=free_service_ports(cluster, policy.local_port_min, policy.local_port_max),
+    )
+
+
+def shared_values(cluster: Cluster, column: str):
+    """The values of ``column`` (service_port or host_port of a port, vip_key of a VIP label)
+    held by more than one app of the cluster, as a subquery: GROUP BY ... HAVING COUNT(DISTINCT
+    app) > 1."""
+    if column == "vip_key":
+        held = VipLabel.objects.filter(cluster=cluster)
+    else:
+        held = PortAllocation.objects.filter(cluster=cluster, **{column + "__gt": 0})
+    return (
+        held.values(column)
+        .annotate(holders=Count("app", distinct=True))
+        .filter(holders__gt=1)
+        .values(column)
+    )
+
+
+def cluster_collisions(cluster: Cluster) -> list[Collision]:
+    """Every collision in the cluster, set-based: the database groups the port rows and returns
+    only the ports, host ports and VIPs held by more than one app (plus reserved service ports);
+    then just those rows are fetched, never the whole fleet."""
+    reserved = sorted(cluster.policy.reserved_ports)
+    ports = PortAllocation.objects.filter(cluster=cluster).filter(
+        Q(service_port__in=shared_values(cluster, "service_port"))
+        | Q(service_port__in=reserved)
+        | Q(host_port__in=shared_values(cluster, "host_port"))
+    )
+    vips = VipLabel.objects.filter(cluster=cluster, vip_key__in=shared_values(cluster, "vip_key"))
+    holdings = _holdings(
+        ports.order_by("app__app_id", "index").values_list(
+            "app__app_id", "path", "service_port", "host_port", "container_port"
+        ),
+        vips.order_by("app__app_id", "path").values_list("app__app_id", "path", "vip"),
+    )
+    # The holders fetched may share other ports with apps not fetched; find_collisions on this
+    # subset still finds exactly the shared ones, since every holder of a shared port is here.
+    return [
+        c
+        for c in find_collisions(holdings, reserved)
+        if c.kind == RESERVED_PORT or len({app_id for app_id, _ in c.holders}) > 1
+    ]
+
+
+def _holdings(port_rows, vip_rows) -> list[Holding]:
+    """Stored rows as the engine's collision records, each with the pointer of the field it
+    holds: ``servicePort``/``hostPort`` of a mapping, ``port`` of a definition, the VIP label.
+    Port rows: (app_id, path, service_port, host_port, container_port); VIP rows: (app_id,
+    path, vip)."""
+    holdings = []
+    for app_id, path, service_port, host_port, container_port in port_rows:
+        mapping = container_port is not None
+        if service_port is not None:
+            port_path = f"{path}/servicePort" if mapping else f"{path}/port"
+            holdings.append(Holding(app_id, SERVICE_PORT, service_port, None, port_path))
+        if host_port is not None:
+            port_path = f"{path}/hostPort" if mapping else f"{path}/port"
+            holdings.append(Holding(app_id, HOST_PORT, host_port, None, port_path))
+    holdings.extend(Holding(app_id, VIP, None, vip, path) for app_id, path, vip in vip_rows)
+    return holdings
+
+
+def _service_ports(app: App) -> list[int]:
+    return list(
+        app.allocations.filter(service_port__isnull=False)
+        .order_by("index")
+        .values_list("service_port", flat=True)
+    )
+
+
+# --- which ports collide ----------------------------------------------------------------------
+
+
+def colliding_service_ports(cluster: Cluster) -> QuerySet:
+    """Service ports held by more than one app (a subquery: GROUP BY ... HAVING)."""
+    return shared_values(cluster, "service_port")
+
+
+def colliding_host_ports(cluster: Cluster) -> QuerySet:
+    return shared_values(cluster, "host_port")
+
+
+def colliding_vips(cluster: Cluster) -> QuerySet:
+    return shared_values(cluster, "vip_key")
+
+
+def _collision_count(cluster: Cluster):
+    """Per app: its collisions, one per kind a port of it takes part in (a port mapping whose
+    service port and fixed host port are both shared counts twice), plus one per shared VIP
+    label. The VIPs are counted in a subquery: a second join would multiply the port rows."""
+    clauses = [
+        Q(allocations__service_port__in=colliding_service_ports(cluster)),
+        Q(allocations__host_port__in=colliding_host_ports(cluster)),
+        Q(allocations__service_port__in=sorted(cluster.policy.reserved_ports)),
+    ]
+    total = Count("allocations", filter=clauses[0], distinct=True)
+    for clause in clauses[1:]:
+        total += Count("allocations", filter=clause, distinct=True)
+    shared_vips = (
+        VipLabel.objects.filter(app=OuterRef("pk"), vip_key__in=colliding_vips(cluster))
+        .values("app")
+        .annotate(shared=Count("pk"))
+        .values("shared")
+    )
+    return total + Coalesce(Subquery(shared_vips), 0)
+
+
+# --- the app list -------------------------------------------------------------------------------
+
+
+class JSONArrayLength(Func):
+    """Length of a JSON list column (the app's warnings), so the database can sort by it."""
+
+    function = "JSON_ARRAY_LENGTH"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra)
+
+
+class PortList(Aggregate):
+    """The service ports of an app as one comma-separated string, so a page of the app list is one
+    query however many ports its apps hold (the order is not guaranteed: sort after splitting)."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s(%(expressions)s::text, ',')",
+            **extra,
+        )
+
+
+SORTS = {
+    "id": ["app_id"],
+    "port": [F("first_service_port").asc(nulls_last=True), "app_id"],
+    "warnings": ["-warning_count", "app_id"],
+    "collisions": ["-collision_count", "app_id"],
+}
+
+
+def app_rows(
+    cluster: Cluster, *, search: str = "", status: str = "", network: str = "", sort: str = "id"
+) -> QuerySet:
+    """The cluster's apps, each annotated with its service ports, first service port, warning
+    count and collision count (ports of the app that collide), filtered and sorted in SQL.
+
+    ``search``: an id substring, a port number (service port or fixed host port: "who holds
+    10004?") or a port range ``low-high``."""
+    apps = App.objects.filter(cluster=cluster).annotate(
+        service_port_list=PortList("allocations__service_port"),
+        first_service_port=Min("allocations__service_port"),
+        collision_count=_collision_count(cluster),
+        warning_count=JSONArrayLength("warnings"),
+    )
+    search = search.strip()
+    if ports := parse_port_search(search):
+        low, high = ports
+        holds = PortAllocation.objects.filter(app=OuterRef("pk")).filter(
+            Q(service_port__range=(low, high)) | Q(host_port__range=(low, high))
+        )
+        apps = apps.filter(Exists(holds))
+    elif search:
+        apps = apps.filter(app_id__icontains=search)
+    if status == "valid":
+        apps = apps.filter(is_valid=True)
+    elif status == "draft":
+        apps = apps.filter(is_valid=False)
+    elif status == "collisions":
+        apps = apps.filter(collision_count__gt=0)
+    if network:
+        apps = apps.filter(network_mode=network)
+    return apps.order_by(*SORTS.get(sort, SORTS["id"]))
+
+
+def parse_port_search(text: str) -> tuple[int, int] | None:
+    """``"10004"`` -> (10004, 10004); ``"10000-10009"`` -> (10000, 10009); else None (and a
+    number that cannot be a port, over 65535, is searched for in ids)."""
+    low, dash, high = text.replace(" ", "").partition("-")
+    if not low.isdigit() or (dash and not high.isdigit()):
+        return None
+    low_port = int(low)
+    high_port = int(high) if dash else low_port
+    if max(low_port, high_port) > MAX_PORT:
+        return None
+    return (low_port, high_port) if low_port <= high_port else (high_port, low_port)
+
+
+MAX_PORT = 65535
+
+
+# --- the collision report ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    app_pk: int | None
+    app_id: str
+    path: str  # JSON pointer to the colliding field inside the app
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    kind: str
+    port: int | None
+    value: str | None
+    holders: list[Holder]
+
+
+def collision_report(cluster: Cluster) -> list[Report]:
+    """fleet.cluster_collisions (set-based: only colliding rows are fetched), with each holder's
+    primary key for links to its composer: one more query, on the colliding apps only."""
+    collisions = cluster_collisions(cluster)
+    ids = {app_id for c in collisions for app_id, _ in c.holders}
+    pks = dict(cluster.apps.filter(app_id__in=ids).values_list("app_id", "pk")) if ids else {}
+    return [
+        Report(
+            c.kind,
+            c.port,
+            c.value,
+            [Holder(pks.get(app_id), app_id, path) for app_id, path in c.holders],
+        )
+        for c in collisions
+    ]
+
+
+# --- the port map ------------------------------------------------------------------------------
+
+# Ports per cell: a round number, the smallest that keeps the grid within MAX_CELLS.
+CELL_SIZES = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 65536)
+MAX_CELLS = 1200
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    low: int
+    high: int
+    held: int = 0  # distinct ports held
+    apps: int = 0  # distinct apps holding them
+    colliding: int = 0  # distinct ports that collide
+    first_app: str = ""
+    last_app: str = ""
+
+    @property
+    def size(self) -> int:
+        return self.high - self.low + 1
+
+    @property
+    def state(self) -> str:
+        if self.colliding:
+            return "colliding"
+        if not self.held:
+            return "free"
+        return "full" if self.held == self.size else "partial"
+
+
+def cell_size(low: int, high: int) -> int:
+    span = high - low + 1
+    return next(s for s in CELL_SIZES if math.ceil(span / s) <= MAX_CELLS)
+
+
+def port_cells(
+    cluster: Cluster, column: str, low: int, high: int, size: int | None = None
+) -> list[Cell]:
+    """``[low, high]`` cut into cells of ``size`` ports, each with how much of it ``column``
+    (service_port or host_port) holds and how much collides: two GROUP BY queries."""
+    size = size or cell_size(low, high)
+    bucket = ExpressionWrapper((F(column) - low) / size, output_field=IntegerField())
+    in_range = PortAllocation.objects.filter(
+        cluster=cluster, **{column + "__gte": low, column + "__lte": high}
+    ).annotate(bucket=bucket)
+    held = {
+        row["bucket"]: row
+        for row in in_range.values("bucket").annotate(
+            held=Count(column, distinct=True),
+            apps=Count("app", distinct=True),
+            first_app=Min("app__app_id"),
+            last_app=Max("app__app_id"),
+        )
+    }
+    if column == "service_port":
+        clash = Q(service_port__in=colliding_service_ports(cluster)) | Q(
+            service_port__in=sorted(cluster.policy.reserved_ports)
+        )
+    else:
+        clash = Q(host_port__in=colliding_host_ports(cluster))
+    clashing = dict(
+        in_range.filter(clash)
+        .values("bucket")
+        .annotate(n=Count(column, distinct=True))
+        .values_list("bucket", "n")
+    )
+    cells = []
+    for i in range(math.ceil((high - low + 1) / size)):
+        start = low + i * size
+        row = held.get(i)
+        end = min(start + size - 1, high)
+        if row is None:
+            cells.append(Cell(start, end))
+            continue
+        cells.append(
+            Cell(
+                start,
+                end,
+                held=row["held"],
+                apps=row["apps"],
+                colliding=clashing.get(i, 0),
+                first_app=row["first_app"],
+                last_app=row["last_app"],
+            )
+        )
+    return cells
+
+
+_TABLE = PortAllocation._meta.db_table
+# Held ports in the range plus a sentinel either side; a free stretch lies between neighbours
+# more than one apart (LEAD: SQLite 3.25+, PostgreSQL).
+_FREE_STRETCHES_SQL = f"""
+    SELECT port + 1, next_port - 1 FROM (
+        SELECT port, LEAD(port) OVER (ORDER BY port) AS next_port FROM (
+            SELECT service_port AS port FROM {_TABLE}
+            WHERE cluster_id = %s AND service_port >= %s AND service_port <= %s
+            UNION SELECT CAST(%s AS INTEGER) UNION SELECT CAST(%s AS INTEGER)
+        ) held
+    ) neighbours
+    WHERE next_port > port + 1
+    ORDER BY port
+"""
+
+
+def free_stretches(cluster: Cluster, low: int, high: int) -> list[tuple[int, int]]:
+    """The runs of free service ports in ``[low, high]`` as (first, last), ascending."""
+    with connection.cursor() as cursor:
+        cursor.execute(_FREE_STRETCHES_SQL, [cluster.pk, low, high, low - 1, high + 1])
+        return [(first, last) for first, last in cursor.fetchall()]
+
+
+def fixed_host_ports_outside(cluster: Cluster, ranges: tuple[tuple[int, int], ...]) -> int:
+    """How many fixed host ports lie outside the agents' port ranges (Mesos cannot offer them)."""
+    inside = Q()
+    for low, high in ranges:
+        inside |= Q(host_port__range=(low, high))
+    held = PortAllocation.objects.filter(cluster=cluster, host_port__isnull=False)
+    return held.exclude(inside).count() if ranges else held.count()

@@ -1,0 +1,414 @@
+"""The composer's views: the page, the live preview, JSON loading, saving (Django test client)."""
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from portplanner.fleet.deploy import save_app
+from portplanner.models import App
+from portplanner.templatetags.planner import breakable
+
+APPS = Path(__file__).resolve().parents[1] / "fixtures" / "apps"
+# A bridge app with a VIP, a fixed host port and fields the form does not model; a host app with
+# requirePorts and a secret; an app on two container networks with per-mapping networkNames.
+BRIDGE_APP, HOST_APP, CONTAINER_APP = (
+    json.loads((APPS / name).read_text()) for name in ("bridge.json", "host.json", "container.json")
+)
+
+
+def test_new_app_page_renders_form_and_preview(client, cluster):
+    response = client.get(reverse("app_new", args=["prod"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="composer-form"' in html and 'id="preview"' in html
+    assert 'hx-post="/clusters/prod/apps/new/preview/"' in html
+    assert '<p id="preview-status" role="status"' in html
+
+
+def test_unknown_cluster_is_404(client, db):
+    assert client.get(reverse("app_new", args=["nope"])).status_code == 404
+
+
+def test_preview_returns_only_the_fragment_with_env_vars(client, cluster, composer_form):
+    response = client.post(
+        reverse("app_preview_new", args=["prod"]), composer_form(BRIDGE_APP), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="preview"')
+    assert "PORT_HTTP" in html and "PORT_80" in html and "PORT_443" in html
+    assert "assigned at launch" in html and "auto-assigned" in html
+
+
+def test_preview_env_vars_carry_the_clusters_prefix(client, cluster, composer_form):
+    cluster.env_vars_prefix = "MY_"
+    cluster.save()
+    html = client.post(reverse("app_preview_new", args=["prod"]), composer_form(BRIDGE_APP))
+    names = re.findall(r"<td><code>([A-Z][A-Z0-9_]*)</code></td>", html.content.decode())
+    assert {"MY_PORT0", "MY_PORT1", "MY_PORT_80", "MY_PORT_HTTP", "MY_PORT", "MY_PORTS"} <= set(
+        names
+    )
+    assert all(name.startswith("MY_") for name in names)
+
+
+@pytest.mark.parametrize(("app_id", "label"), [("/api", "Save"), ("", "Save as draft")])
+def test_preview_relabels_the_save_button_out_of_band(
+    client, cluster, app_id, label, composer_form
+):
+    data = composer_form(HOST_APP, app_id=app_id)
+    html = client.post(reverse("app_preview_new", args=["prod"]), data, HTTP_HX_REQUEST="true")
+    button = re.search(r'<button [^>]*id="save-button"[^>]*>([^<]*)<', html.content.decode())
+    assert 'hx-swap-oob="innerHTML"' in button.group(0) and button.group(1) == label
+
+
+PORT_HINT = "must be a port number from 0 to 65535 (0 = same as the host port)"
+
+
+def test_preview_invalid_port_links_error_to_its_field(client, cluster, composer_form):
+    data = composer_form(BRIDGE_APP, **{"ports-0-container_port": "eighty"})
+    html = client.post(reverse("app_preview_new", args=["prod"]), data, HTTP_HX_REQUEST="true")
+    html = html.content.decode()
+    assert 'href="#id_ports-0-container_port"' in html
+    assert "/container/portMappings/0/containerPort" in html
+    # For the page's script, which shows it beside the field while the user types.
+    errors = re.search(
+        r'<script id="field-errors-data" type="application/json">(.*?)</script>', html
+    )
+    assert json.loads(errors.group(1)) == {"id_ports-0-container_port": [PORT_HINT]}
+
+
+def test_full_page_marks_the_field_an_error_is_about(client, cluster, composer_form):
+    data = composer_form(BRIDGE_APP, action="preview", **{"ports-0-container_port": "eighty"})
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    field = re.search(
+        r'<div class="field has-error[^"]*" data-field="id_ports-0-container_port">.*?</div>',
+        html,
+        re.S,
+    ).group(0)
+    assert 'aria-invalid="true"' in field
+    assert 'aria-describedby="id_ports-0-container_port_error"' in field
+    assert f'<small class="field-error" id="id_ports-0-container_port_error">{PORT_HINT}<' in field
+    # A valid field keeps Django's own description (its help text) and is not marked.
+    app_id = re.search(r'<input [^>]*id="id_app_id"[^>]*>', html).group(0)
+    assert 'aria-describedby="id_app_id_helptext"' in app_id and "aria-invalid" not in app_id
+
+
+def test_preview_shows_collision_with_saved_app_and_free_ports(client, cluster, composer_form):
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]})
+    app = {**HOST_APP, "portDefinitions": [{"port": 10000, "name": "http"}], "requirePorts": False}
+    html = client.post(
+        reverse("app_preview_new", args=["prod"]), composer_form(app)
+    ).content.decode()
+    assert "Service port <strong>10000</strong> is held by" in html and "/other" in html
+    assert 'value="set_service_port:0:10001"' in html
+
+
+def test_preview_of_edited_app_does_not_collide_with_itself(client, cluster, composer_form):
+    app, _ = save_app(cluster, {"id": "/self", "cmd": "run", "portDefinitions": [{"port": 10000}]})
+    url = reverse("app_preview", args=["prod", app.pk])
+    html = client.post(url, composer_form(app.source)).content.decode()
+    assert "collision" not in html
+
+
+def test_set_service_port_action_fills_the_row(client, cluster, composer_form):
+    data = composer_form(HOST_APP, action="set_service_port:0:10042")
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert 'name="ports-0-service_port" value="10042"' in html
+
+
+def test_add_and_remove_port_rows(client, cluster, composer_form):
+    url = reverse("app_new", args=["prod"])
+    html = client.post(url, composer_form(HOST_APP, action="add_port")).content.decode()
+    assert 'name="ports-2-name"' in html
+    html = client.post(url, composer_form(HOST_APP, action="remove_port:0")).content.decode()
+    assert 'name="ports-1-name"' not in html
+    assert 'name="ports-0-service_port" value="10100"' in html
+
+
+def test_switching_mode_without_javascript_keeps_port_values(client, cluster, composer_form):
+    data = composer_form(BRIDGE_APP, network_mode="host", action="preview")
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert 'name="ports-0-container_port" value="80"' in html  # kept, hidden in host mode
+    assert "&quot;portDefinitions&quot;" in html
+
+
+def test_load_legacy_json_fills_form_and_lists_rewrites(client, cluster, composer_form):
+    legacy = {
+        "id": "/legacy",
+        "cmd": "./run",
+        "container": {
+            "type": "DOCKER",
+            "docker": {
+                "image": "nginx",
+                "network": "BRIDGE",
+                "portMappings": [{"containerPort": 80, "hostPort": 0}],
+            },
+        },
+    }
+    data = composer_form(HOST_APP, action="load_json", json=json.dumps(legacy))
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert 'value="container/bridge" id="id_network_mode_1" required checked' in html
+    assert 'name="ports-0-container_port" value="80"' in html
+    assert "container.docker.network BRIDGE is deprecated" in html
+
+
+def test_load_broken_json_names_line_and_keeps_the_form(client, cluster, composer_form):
+    data = composer_form(HOST_APP, action="load_json", json='{"id": "/x",\n "cmd": }')
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert "pasted JSON:2:9: invalid JSON" in html
+    assert 'name="app_id" value="/api"' in html  # what the user had in the form is still there
+
+
+def test_load_json_the_form_cannot_hold_lists_errors(client, cluster, composer_form):
+    data = composer_form(HOST_APP, action="load_json", json='{"id": "/x", "portDefinitions": 5}')
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert "/portDefinitions: must be a list" in html
+    assert 'name="app_id" value="/api"' in html
+
+
+# --- the JSON pane: follows the form until the user types into it ---------------------------
+
+
+def json_pane(html: str) -> tuple[str, str]:
+    """The pane's text and the digest posted with it, as a browser would post them."""
+    text = re.search(r'<textarea id="id_json"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    shown = re.search(r'name="json_shown" form="composer-form" value="([0-9a-f]*)"', html)
+    return unescape(text), shown.group(1)
+
+
+def pane_follows_form(html: str) -> bool:
+    return 'id="json-input" hx-swap-oob="true"' in html
+
+
+def test_preview_refills_an_untouched_json_pane_with_the_forms_app(client, cluster, composer_form):
+    text, shown = json_pane(client.get(reverse("app_new", args=["prod"])).content.decode())
+    data = composer_form(HOST_APP, json=text.replace("\n", "\r\n"), json_shown=shown)
+    html = client.post(reverse("app_preview_new", args=["prod"]), data, HTTP_HX_REQUEST="true")
+    html = html.content.decode()
+    assert pane_follows_form(html) and "This JSON is not the app in the form" not in html
+    text, shown = json_pane(html)
+    assert json.loads(text)["id"] == "/api" and shown
+
+
+def test_preview_never_overwrites_text_typed_into_the_json_pane(client, cluster, composer_form):
+    _, shown = json_pane(client.get(reverse("app_new", args=["prod"])).content.decode())
+    data = composer_form(HOST_APP, json='{"id": "/typed"', json_shown=shown)
+    url = reverse("app_preview_new", args=["prod"])
+    html = client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
+    assert not pane_follows_form(html)
+    assert 'id="json-note" hx-swap-oob="innerHTML"' in html and "This JSON is not the app" in html
+    # Without JavaScript (a full page for "Add a port"), the typed text is kept too.
+    page = client.post(reverse("app_new", args=["prod"]), {**data, "action": "add_port"})
+    assert json_pane(page.content.decode()) == ('{"id": "/typed"', shown)
+    # Until the user asks for the form's app instead.
+    page = client.post(reverse("app_new", args=["prod"]), {**data, "action": "show_json"})
+    text, new_shown = json_pane(page.content.decode())
+    assert json.loads(text)["id"] == "/api" and new_shown != shown
+    assert "This JSON is not the app" not in page.content.decode()
+
+
+def test_loaded_json_is_shown_as_the_form_holds_it(client, cluster, composer_form):
+    legacy = {"id": "/legacy", "cmd": "./run", "ports": [0]}
+    _, shown = json_pane(client.get(reverse("app_new", args=["prod"])).content.decode())
+    data = composer_form(HOST_APP, action="load_json", json=json.dumps(legacy), json_shown=shown)
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    text, _ = json_pane(html)
+    assert json.loads(text)["portDefinitions"][0]["port"] == 0 and "ports" not in json.loads(text)
+    assert "This JSON is not the app" not in html
+
+
+def test_download_gives_the_normalized_app_with_its_planned_service_ports(
+    client, cluster, composer_form
+):
+    response = client.post(
+        reverse("app_new", args=["prod"]), composer_form(HOST_APP, action="download")
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="api.json"'
+    app = json.loads(response.content)
+    assert [d["port"] for d in app["portDefinitions"]] == [10000, 10100]
+    assert app["env"]["DB_PASSWORD"] == {"secret": "db"}
+
+
+@pytest.mark.parametrize(
+    ("app_id", "name"),
+    [
+        ("/shop/web", "shop-web.json"),
+        ('/a"b\nc', "a_b_c.json"),
+        ("", "app.json"),
+        ("/", "app.json"),
+    ],
+)
+def test_download_name_is_safe_whatever_the_draft_id(client, cluster, app_id, name, composer_form):
+    data = composer_form(HOST_APP, app_id=app_id, action="download")
+    response = client.post(reverse("app_new", args=["prod"]), data)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+
+
+def test_save_new_app_redirects_to_its_edit_page(client, cluster, composer_form):
+    response = client.post(
+        reverse("app_new", args=["prod"]), composer_form(HOST_APP, action="save")
+    )
+    app = App.objects.get(app_id="/api")
+    assert response.status_code == 302
+    assert response.url == reverse("app_edit", args=["prod", app.pk])
+    assert app.is_valid and app.source["env"]["DB_PASSWORD"] == {"secret": "db"}
+    page = client.get(response.url).content.decode()
+    assert "Saved /api (version 1)." in page
+
+
+def test_save_of_an_id_too_long_to_store_says_so_and_saves_nothing(client, cluster, composer_form):
+    data = composer_form(HOST_APP, app_id="/" + "a" * 600, action="save")
+    response = client.post(reverse("app_new", args=["prod"]), data)
+    assert response.status_code == 200
+    assert "has an id of 601 characters; Port Planner keeps ids of up to 500" in (
+        response.content.decode()
+    )
+    assert not App.objects.exists()
+
+
+def test_save_keeps_a_port_name_of_any_length(client, cluster, composer_form):
+    # Marathon's port names (LegacyName) have no maxLength; PostgreSQL must take them too.
+    name = "a" * 300
+    app = {**HOST_APP, "portDefinitions": [{"port": 0, "protocol": "tcp", "name": name}]}
+    response = client.post(reverse("app_new", args=["prod"]), composer_form(app, action="save"))
+    assert response.status_code == 302
+    assert App.objects.get().allocations.get().name == name
+
+
+def test_save_invalid_app_as_draft(client, cluster, composer_form):
+    bad = {**HOST_APP, "portDefinitions": [{"port": 80}, {"port": 80}], "requirePorts": False}
+    response = client.post(
+        reverse("app_new", args=["prod"]), composer_form(bad, action="save"), follow=True
+    )
+    app = App.objects.get(app_id="/api")
+    assert not app.is_valid
+    assert "as a draft: 1 error(s)" in response.content.decode()
+
+
+def test_save_without_id_saves_nothing(client, cluster, composer_form):
+    response = client.post(
+        reverse("app_new", args=["prod"]), composer_form(HOST_APP, app_id="", action="save")
+    )
+    assert response.status_code == 200
+    assert "The app has no usable id; give it one such as /team/app." in response.content.decode()
+    assert not App.objects.exists()
+
+
+def test_save_with_an_id_taken_in_the_cluster_is_refused(client, cluster, composer_form):
+    existing, _ = save_app(cluster, {"id": "/api", "cmd": "old"})
+    response = client.post(
+        reverse("app_new", args=["prod"]), composer_form(HOST_APP, action="save")
+    )
+    assert "/api already exists in prod" in response.content.decode()
+    existing.refresh_from_db()
+    assert existing.source == {"id": "/api", "cmd": "old"}
+
+
+def test_edit_keeps_assigned_service_ports(client, cluster, composer_form):
+    app, _ = save_app(cluster, {"id": "/svc", "cmd": "run", "ports": [0, 0]})
+    save_app(cluster, {"id": "/zzz", "cmd": "run", "ports": [0]})
+    before = list(app.allocations.values_list("service_port", flat=True))
+    url = reverse("app_edit", args=["prod", app.pk])
+    data = composer_form(app.source, cmd="run2", version="1", action="save")
+    client.post(url, data)
+    app.refresh_from_db()
+    assert app.version == 2 and app.source["cmd"] == "run2"
+    assert list(app.allocations.values_list("service_port", flat=True)) == before
+
+
+def test_stale_save_is_refused_with_diff_and_overwrite_works(client, cluster, composer_form):
+    app, _ = save_app(cluster, {"id": "/svc", "cmd": "mine-base"})
+    url = reverse("app_edit", args=["prod", app.pk])
+    data = composer_form(app.source, cmd="mine", version="1", action="save")
+    save_app(cluster, {"id": "/svc", "cmd": "theirs"}, app=app, expected_version=1)
+    html = client.post(url, data).content.decode()
+    assert "was saved by someone else" in html
+    assert "+  &quot;cmd&quot;: &quot;mine&quot;" in html
+    assert "-  &quot;cmd&quot;: &quot;theirs&quot;" in html
+    app.refresh_from_db()
+    assert app.source["cmd"] == "theirs"
+    client.post(url, {**data, "action": "overwrite"})
+    app.refresh_from_db()
+    assert app.source["cmd"] == "mine" and app.version == 3
+
+
+def test_edit_round_trip_through_the_form_keeps_unknown_fields(client, cluster, composer_form):
+    app, _ = save_app(cluster, BRIDGE_APP)
+    page = client.get(reverse("app_edit", args=["prod", app.pk])).content.decode()
+    assert "<code>container.volumes</code>" in page
+    client.post(
+        reverse("app_edit", args=["prod", app.pk]),
+        composer_form(app.source, cmd="nginx -g daemon", version="1", action="save"),
+    )
+    app.refresh_from_db()
+    assert app.source == {**BRIDGE_APP, "cmd": "nginx -g daemon"}
+
+
+def test_cluster_apps_page_query_count_is_flat(client, cluster, django_assert_num_queries):
+    for i in range(5):
+        save_app(cluster, {"id": f"/app{i}", "cmd": "run", "ports": [0, 0]})
+    with django_assert_num_queries(3):
+        response = client.get(reverse("cluster_apps", args=["prod"]))
+    assert response.content.decode().count("<code>100") == 10
+
+
+def test_home_lists_clusters(client, cluster):
+    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [80, 80]})
+    html = client.get(reverse("home")).content.decode()
+    assert 'href="/clusters/prod/"' in html
+
+
+def test_edit_page_of_unreadable_draft_shows_source_and_no_save(client, cluster, composer_form):
+    app, _ = save_app(cluster, {"id": "/broken", "portDefinitions": "eighty"})
+    html = client.get(reverse("app_edit", args=["prod", app.pk])).content.decode()
+    assert "cannot be shown in the form" in html and "/portDefinitions: must be a list" in html
+    assert "&quot;eighty&quot;" in html  # the source, in the JSON pane
+    assert 'value="save"' not in html
+    assert "hx-post" not in html.split('id="composer-form"')[1].split(">")[0]  # no live preview
+    # Pasted JSON that fails to load, posted without the form: the page stays locked, no error.
+    data = {"action": "load_json", "json": "{"}
+    html = client.post(reverse("app_edit", args=["prod", app.pk]), data).content.decode()
+    assert "cannot be shown in the form" in html and "pasted JSON:1:2: invalid JSON" in html
+    assert 'value="save"' not in html
+    # A preview from the (empty) form must not replace the source in the pane.
+    text, shown = json_pane(html)
+    data = composer_form({"id": "/broken"}, json=text, json_shown=shown)
+    url = reverse("app_preview", args=["prod", app.pk])
+    assert not pane_follows_form(client.post(url, data, HTTP_HX_REQUEST="true").content.decode())
+
+
+@pytest.mark.parametrize(
+    ("value", "address"),
+    [
+        ("/shop/web:80", "shopweb.marathon.l4lb.thisdcos.directory:80"),
+        ("named:234", "named.marathon.l4lb.thisdcos.directory:234"),
+        ("10.0.0.1:53", "10.0.0.1:53"),
+    ],
+)
+def test_vip_address_shown_for_each_vip_form(value, address):
+    from portplanner.marathon.model import vip_address
+
+    assert vip_address(value) == address
+
+
+def test_preview_vip_and_its_address_wrap_between_parts_and_stay_escaped(
+    client, cluster, composer_form
+):
+    html = client.post(reverse("app_preview_new", args=["prod"]), composer_form(BRIDGE_APP))
+    html = html.content.decode()
+    assert "<code>/<wbr>shop/<wbr>web:80</code>" in html
+    assert "shopweb.<wbr>marathon.<wbr>l4lb.<wbr>thisdcos.<wbr>directory:80" in html
+    assert breakable("<b>.x") == "&lt;b&gt;.<wbr>x"
+
+
+def test_save_relative_id_clashing_with_saved_app_is_refused(client, cluster, composer_form):
+    save_app(cluster, {"id": "/api", "cmd": "old"})
+    data = composer_form(HOST_APP, app_id="api", action="save")
+    response = client.post(reverse("app_new", args=["prod"]), data)
+    assert "/api already exists in prod" in response.content.decode()
+    assert App.objects.count() == 1

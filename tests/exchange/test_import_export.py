@@ -1,0 +1,183 @@
+"""Import (preview, then all or nothing) and export (app, group, zip; pinned or dynamic ports)."""
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from portplanner.exchange.documents import IMPORT_MAX_BYTES, group_document, read_import
+from portplanner.fleet.deploy import deploy_group, save_app
+from portplanner.marathon import ReadError
+from portplanner.models import App, Cluster, PortAllocation
+
+pytestmark = pytest.mark.django_db
+EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "marathon"
+
+GROUP = {
+    "id": "/shop",
+    "apps": [
+        {"id": "web", "cmd": "run", "portDefinitions": [{"port": 0, "name": "http"}]},
+        {"id": "api", "cmd": "run", "ports": [10000]},
+    ],
+    "groups": [{"id": "/shop/back", "apps": [{"id": "db", "cmd": "run", "ports": [0]}]}],
+}
+
+
+def post_import(client, payload: str, action: str = "preview"):
+    return client.post(
+        reverse("cluster_import", args=["prod"]), {"payload": payload, "action": action}
+    )
+
+
+def test_import_preview_shows_the_plan_and_saves_nothing(client, cluster):
+    save_app(cluster, {"id": "/shop/api", "cmd": "old"})
+    response = post_import(client, json.dumps(GROUP))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<strong>2 new</strong>, <strong>1 updated</strong>" in html
+    assert App.objects.count() == 1 and App.objects.get().source["cmd"] == "old"
+
+
+def test_import_commit_saves_all_as_one_group_deployment(client, cluster):
+    response = post_import(client, json.dumps(GROUP), action="commit")
+    assert response.status_code == 302
+    ports = dict(
+        PortAllocation.objects.values_list("app__app_id", "service_port").order_by("app__app_id")
+    )
+    # Fixed 10000 of /shop/api is known before the 0s are assigned, in input order.
+    assert ports == {"/shop/api": 10000, "/shop/web": 10001, "/shop/back/db": 10002}
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ("{", "pasted JSON:1:2: invalid JSON"),
+        ("", "the document is empty"),
+        ("[1]", "expected an app (a JSON object)"),
+        ('[{"id": "/a"}, {"id": "a"}]', "/a appears twice (apps 1 and 2)"),
+        ('[{"cmd": "x"}]', "app 1 has no usable id"),
+        ('[{"id": "/' + "a" * 600 + '"}]', "app 1 has an id of 601 characters"),
+        ('{"apps": []}', "no apps found"),
+        ("[" * 50_000, "nested too deeply"),
+        ('{"id": "/a", "instances": ' + "9" * 5000 + "}", "unreadable JSON value"),
+    ],
+)
+def test_import_bad_input_gets_a_clear_message_and_changes_nothing(
+    client, cluster, payload, message
+):
+    save_app(cluster, {"id": "/keep", "cmd": "run"})
+    for action in ("preview", "commit"):
+        response = post_import(client, payload, action)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert list(App.objects.values_list("app_id", flat=True)) == ["/keep"]
+
+
+def test_import_over_the_size_limit_is_refused():
+    with pytest.raises(ReadError, match="over the import limit"):
+        read_import(b" " * (IMPORT_MAX_BYTES + 1), "big.json")
+
+
+def test_import_upload_of_a_file(client, cluster):
+    upload = SimpleUploadedFile("fleet.json", json.dumps(GROUP).encode(), "application/json")
+    response = client.post(
+        reverse("cluster_import", args=["prod"]), {"file": upload, "action": "preview"}
+    )
+    assert "from <code>fleet.json</code>" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.name)
+def test_import_every_marathon_example_through_the_ui(client, cluster, path):
+    apps, _ = read_import(path.read_bytes(), path.name)
+    response = post_import(client, path.read_text(), action="commit")
+    assert response.status_code == 302
+    assert App.objects.filter(cluster=cluster).count() == len(apps)
+    if path.name == "155_100.json":
+        assert len(apps) == 100
+        # Service ports the apps already carry are what Marathon assigned: kept.
+        assert (
+            App.objects.get(app_id="/cudcos/mactest1").normalized["portDefinitions"][0]["port"]
+            == 10003
+        )
+
+
+def test_round_trip_import_export_import_gives_the_same_apps(client, cluster):
+    deploy_group(cluster, [{**a, "id": f"/shop/{a['id']}"} for a in GROUP["apps"]])
+    exported = client.post(reverse("cluster_export", args=["prod"]), {"format": "group"})
+    other = Cluster.objects.create(name="copy")
+    response = client.post(
+        reverse("cluster_import", args=["copy"]),
+        {"payload": exported.content.decode(), "action": "commit"},
+    )
+    assert response.status_code == 302
+
+    def apps(c):
+        return {a.app_id: a.normalized for a in c.apps.all()}
+
+    assert apps(other) == apps(cluster)
+
+
+def test_export_group_nests_apps_by_id(cluster):
+    deploy_group(cluster, [{"id": "/a/b/c", "cmd": "run"}, {"id": "/top", "cmd": "run"}])
+    doc = group_document(list(cluster.apps.all()))
+    assert [a["id"] for a in doc["apps"]] == ["/top"]
+    assert doc["groups"][0]["id"] == "/a"
+    assert doc["groups"][0]["groups"][0]["id"] == "/a/b"
+    assert doc["groups"][0]["groups"][0]["apps"][0]["id"] == "/a/b/c"
+
+
+def test_export_zip_has_one_file_per_app_with_dynamic_ports_as_zero(client, cluster):
+    deploy_group(cluster, [{"id": "/shop/web", "cmd": "run", "ports": [0, 10500]}])
+    response = client.post(
+        reverse("cluster_export", args=["prod"]), {"format": "zip", "service_ports": "dynamic"}
+    )
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.namelist() == ["shop/web.json"]
+    app = json.loads(archive.read("shop/web.json"))
+    assert [d["port"] for d in app["portDefinitions"]] == [0, 10500]
+
+
+def test_export_app_pins_planned_service_ports_by_default(client, cluster):
+    app, _ = save_app(cluster, {"id": "/web", "cmd": "run", "ports": [0]})
+    response = client.post(reverse("app_export", args=["prod", app.pk]))
+    assert response["Content-Disposition"] == 'attachment; filename="web.json"'
+    assert json.loads(response.content)["portDefinitions"][0]["port"] == 10000
+
+
+def test_export_blocked_by_invalid_apps_lists_the_reasons(client, cluster):
+    save_app(cluster, {"id": "/ok", "cmd": "run"})
+    save_app(cluster, {"id": "/bad", "cmd": "run", "ports": [80, 80]})
+    response = client.post(reverse("cluster_export", args=["prod"]), {"format": "group"})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "/bad</a>:" in html and "ports must be unique" in html
+
+
+def test_export_with_collisions_needs_acknowledgement(client, cluster):
+    deploy_group(
+        cluster,
+        [
+            {"id": "/a", "cmd": "run", "ports": [10000]},
+            {"id": "/b", "cmd": "run", "ports": [10000]},
+        ],
+    )
+    url = reverse("cluster_export", args=["prod"])
+    refused = client.post(url, {"format": "group"})
+    assert refused.status_code == 409
+    assert "service port 10000 is held by /a" in refused.content.decode()
+    accepted = client.post(url, {"format": "group", "acknowledge": "1"})
+    assert accepted.status_code == 200
+    assert len(json.loads(accepted.content)["apps"]) == 2
+
+
+def test_import_paste_over_the_request_limit_gets_a_page_that_says_so(client, cluster, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    settings.DEBUG = False
+    response = post_import(client, json.dumps([{"id": f"/a{i}", "cmd": "x y"} for i in range(99)]))
+    assert response.status_code == 400
+    assert "imports take up to 20 MiB" in response.content.decode()
+    assert not App.objects.exists()
