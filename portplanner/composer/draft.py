@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from portplanner.composer.forms import AppForm, EnvForm, PortForm
 from portplanner.marathon.model import BRIDGE, CONTAINER, HOST, network_mode, port_entries
 from portplanner.marathon.pointers import split
 
@@ -289,6 +290,78 @@ def _set(target: dict, key: str, value: Any) -> None:
         target[key] = value
     else:
         target.pop(key, None)
+
+
+# --- the POST reader ------------------------------------------------------------------------------
+
+# Rows read from one post at most: Marathon sets no limit, a request body must.
+MAX_ROWS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """One composer post, read once: the draft the form holds, the button pressed (``kind`` and
+    its argument, from ``action=kind:arg``) and the JSON pane's text as the user left it."""
+
+    draft: Draft | None  # None when the post carried no form (a bare JSON load)
+    kind: str = "preview"
+    arg: str = ""
+    json_text: str | None = None  # None when the pane was not posted
+    json_shown: str = ""  # digest of what the server last put in the pane
+
+
+def read_post(data) -> Posted:
+    """A composer post (a QueryDict or any mapping of strings), read through the forms' own
+    widgets. Reads values only: the per-keystroke preview skips building bound forms (a deep copy
+    of every field of every row)."""
+    draft = None
+    if "app_id" in data:
+        draft = Draft(
+            app=_values(data, AppForm, APP_FIELDS, ""),
+            ports=_rows(data, "ports", PortForm, PORT_FIELDS),
+            env=_rows(data, "env", EnvForm, ENV_FIELDS),
+        )
+    kind, _, arg = data.get("action", "preview").partition(":")
+    return Posted(draft, kind, arg, data.get("json"), data.get("json_shown", ""))
+
+
+def _values(data, form_class, names: list[str], prefix: str) -> dict:
+    fields = form_class.base_fields
+    return {
+        name: fields[name].widget.value_from_datadict(data, {}, prefix + name) or ""
+        for name in names
+    }
+
+
+def _rows(data, prefix: str, form_class, names: list[str]) -> list[dict]:
+    count = min(number(data.get(f"{prefix}-TOTAL_FORMS", ""), digits=6) or 0, MAX_ROWS)
+    return [_values(data, form_class, names, f"{prefix}-{i}-") for i in range(count)]
+
+
+def number(text: str, *, digits: int) -> int | None:
+    """``text`` as a non-negative integer of at most ``digits`` digits; else None. isdecimal, not
+    isdigit: "²" is a digit that int() refuses; and the length bounds int()'s work."""
+    return int(text) if text.isdecimal() and len(text) <= digits else None
+
+
+def edit(draft: Draft, kind: str, arg: str) -> Draft:
+    """The form's own buttons, which work without JavaScript: add or remove a port or variable,
+    put a free service port in a row. Anything else leaves the draft as it is."""
+    ports, env = list(draft.ports), list(draft.env)
+    row, _, value = arg.partition(":")
+    index = number(row, digits=6)
+    port = value if number(value, digits=5) is not None else None
+    if kind == "add_port":
+        ports.append({"protocol": "tcp", "container_port": "0", "host_port_mode": "random"})
+    elif kind == "remove_port" and index is not None and index < len(ports):
+        del ports[index]
+    elif kind == "add_env":
+        env.append({"name": "", "value": ""})
+    elif kind == "remove_env" and index is not None and index < len(env):
+        del env[index]
+    elif kind == "set_service_port" and index is not None and index < len(ports) and port:
+        ports[index] = {**ports[index], "service_port": port}
+    return Draft(app=draft.app, ports=ports, env=env)
 
 
 # --- which field a message is about ------------------------------------------------------------

@@ -71,9 +71,7 @@ def plan_import(cluster: Cluster, apps: list[SourcedApp], notes: list[ReadNote])
     with transaction.atomic():
         plan.saved = deploy_group(cluster, [a.app for a in apps])
         imported = {app.app_id for app, _ in plan.saved}
-        plan.collisions = [
-            c for c in cluster_collisions(cluster) if imported & {i for i, _ in c.holders}
-        ]
+        plan.collisions = [c for c in cluster_collisions(cluster) if imported & c.app_ids]
         transaction.set_rollback(True)
     for app, _ in plan.saved:
         (plan.new_ids if app.version == 1 else plan.updated_ids).append(app.app_id)
@@ -149,7 +147,5 @@ def export_check(cluster: Cluster, apps: list[App] | None = None) -> ExportCheck
     ids = None if apps is None else {a.app_id for a in apps}
     pool = cluster.apps.all() if apps is None else apps
     invalid = [a for a in pool if not a.is_valid]
-    collisions = [
-        c for c in cluster_collisions(cluster) if ids is None or ids & {i for i, _ in c.holders}
-    ]
+    collisions = [c for c in cluster_collisions(cluster) if ids is None or ids & c.app_ids]
     return ExportCheck(invalid, collisions)

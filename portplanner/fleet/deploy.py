@@ -21,6 +21,14 @@ from portplanner.marathon.reader import canonical_path
 from portplanner.models import App, Cluster, PortAllocation, VipLabel
 
 
+class IdTaken(Exception):
+    """Another app of the cluster already has this id."""
+
+    def __init__(self, app: App):
+        super().__init__(f"{app.app_id} already exists in the cluster")
+        self.app = app
+
+
 class StaleEdit(Exception):
     """The app changed since the form was loaded; saving would overwrite someone's work."""
 
@@ -52,8 +60,12 @@ def save_app(
 ) -> tuple[App, AppResult]:
     """Create or update an app with its resolved form and port rows, all or nothing. An invalid app
     is saved too (as a draft: ``is_valid`` false). Raises StaleEdit when ``expected_version`` is
-    not the stored version."""
+    not the stored version, IdTaken when another app of the cluster has the app's id. The caller
+    makes sure the app has a storable id (``id_problem``)."""
     lock_cluster(cluster)
+    taken = cluster.apps.filter(app_id=prepare_id(raw)).exclude(pk=app.pk if app else None)
+    if clash := taken.first():
+        raise IdTaken(clash)
     if app is not None:
         app = App.objects.get(pk=app.pk)
         if expected_version is not None and app.version != expected_version:

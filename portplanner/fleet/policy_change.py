@@ -9,7 +9,6 @@ from django.db import transaction
 
 from portplanner.fleet.deploy import deploy, lock_cluster
 from portplanner.fleet.queries import cluster_collisions
-from portplanner.marathon.collisions import vip_key
 from portplanner.models import Cluster
 
 
@@ -41,10 +40,7 @@ def fleet_state(cluster: Cluster) -> FleetState:
     ):
         valid[pk] = (app_id, is_valid)
         warnings[pk] = {(w["code"], w["path"]) for w in app_warnings}
-    collisions = {
-        (c.kind, vip_key(c.value) if c.value else c.port): c.describe()
-        for c in cluster_collisions(cluster)
-    }
+    collisions = {c.key: c.describe() for c in cluster_collisions(cluster)}
     return FleetState(valid, warnings, collisions)
 
 

@@ -31,7 +31,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from portplanner.marathon import AppResult, Collision, Holding, find_collisions, resolve_app
-from portplanner.marathon.collisions import HOST_PORT, RESERVED_PORT, SERVICE_PORT, VIP, vip_key
+from portplanner.marathon.collisions import (
+    HOST_PORT,
+    SERVICE_PORT,
+    VIP,
+    port_holdings,
+    vip_key,
+)
 from portplanner.models import App, Cluster, PortAllocation, VipLabel
 
 # --- resolving against the fleet, free service ports, collisions ------------------------------
@@ -108,13 +114,11 @@ def fleet_collisions(cluster: Cluster, result: AppResult, app: App | None) -> li
         _holders(cluster, app, _PORT_HOLDERS_SQL, ports, 'x."index"'),
         _holders(cluster, app, _VIP_HOLDERS_SQL, {"vip_key": vips}, "x.path"),
     )
-    # Within one app a repeated port is a lint, not a collision: only pairs with others count,
-    # and only the collisions this app is part of.
+    # Only the collisions this app is part of (the fleet's own are the report's business).
     return [
         c
         for c in find_collisions([*mine, *theirs], cluster.policy.reserved_ports)
-        if result.id in {app_id for app_id, _ in c.holders}
-        and (c.kind == RESERVED_PORT or len({app_id for app_id, _ in c.holders}) > 1)
+        if result.id in c.app_ids
     ]
 
 
@@ -192,11 +196,7 @@ def cluster_collisions(cluster: Cluster) -> list[Collision]:
     )
     # The holders fetched may share other ports with apps not fetched; find_collisions on this
     # subset still finds exactly the shared ones, since every holder of a shared port is here.
-    return [
-        c
-        for c in find_collisions(holdings, reserved)
-        if c.kind == RESERVED_PORT or len({app_id for app_id, _ in c.holders}) > 1
-    ]
+    return find_collisions(holdings, reserved)
 
 
 def _holdings(port_rows, vip_rows) -> list[Holding]:
@@ -206,13 +206,13 @@ def _holdings(port_rows, vip_rows) -> list[Holding]:
     path, vip)."""
     holdings = []
     for app_id, path, service_port, host_port, container_port in port_rows:
-        mapping = container_port is not None
-        if service_port is not None:
-            port_path = f"{path}/servicePort" if mapping else f"{path}/port"
-            holdings.append(Holding(app_id, SERVICE_PORT, service_port, None, port_path))
-        if host_port is not None:
-            port_path = f"{path}/hostPort" if mapping else f"{path}/port"
-            holdings.append(Holding(app_id, HOST_PORT, host_port, None, port_path))
+        holdings += port_holdings(
+            app_id,
+            path,
+            mapping=container_port is not None,
+            service_port=service_port,
+            host_port=host_port,
+        )
     holdings.extend(Holding(app_id, VIP, None, vip, path) for app_id, path, vip in vip_rows)
     return holdings
 

@@ -29,7 +29,7 @@ from portplanner.fleet.queries import (
     port_cells,
 )
 from portplanner.http import HtmxHttpRequest
-from portplanner.marathon.collisions import HOST_PORT, RESERVED_PORT, SERVICE_PORT, VIP
+from portplanner.marathon.collisions import FIXABLE_BY_SERVICE_PORT, KINDS
 from portplanner.models import Cluster
 
 APPS_PER_PAGE = 100
@@ -37,12 +37,6 @@ SUGGESTIONS = 10
 STRETCHES_SHOWN = 200
 # The port map's grid: cells of CELL px with GAP px between, COLUMNS to a row, labels on the left.
 COLUMNS, CELL, GAP, LABEL_WIDTH = 50, 14, 2, 56
-KIND_TITLES = {
-    SERVICE_PORT: "Service ports held by more than one app",
-    HOST_PORT: "Fixed host ports held by more than one app",
-    VIP: "VIPs used by more than one app",
-    RESERVED_PORT: "Service ports on the cluster's reserved ports",
-}
 BREAKAGE_SHOWN = 20
 
 
@@ -87,12 +81,16 @@ def cluster_collisions_report(request: HtmxHttpRequest, cluster: str) -> HttpRes
     cluster_obj = get_object_or_404(Cluster, name=cluster)
     collisions = collision_report(cluster_obj)
     sections = [
-        {"kind": kind, "title": title, "collisions": [c for c in collisions if c.kind == kind]}
-        for kind, title in KIND_TITLES.items()
+        {
+            "kind": kind,
+            "title": words.title,
+            "collisions": [c for c in collisions if c.kind == kind],
+        }
+        for kind, words in KINDS.items()
     ]
     policy = cluster_obj.policy
     suggestions = []
-    if any(c.kind in (SERVICE_PORT, RESERVED_PORT) for c in collisions):
+    if any(c.kind in FIXABLE_BY_SERVICE_PORT for c in collisions):
         free = free_service_ports(cluster_obj, policy.local_port_min, policy.local_port_max)
         suggestions = list(islice(free, SUGGESTIONS))
     return render(

@@ -1,8 +1,9 @@
 """Stage 8: collisions across the apps of one cluster (spec §4.3, §7): what Marathon accepts and
 marathon-lb or the agents then get wrong.
 
-Works on flat ``Holding`` records (one per port an app holds), so the same function serves a
-list of resolved apps and rows read from the database."""
+Works on flat ``Holding`` records (one per port or VIP an app holds), so the same function serves a
+list of resolved apps and rows read from the database. This module also owns the words for each
+kind of collision, so the composer, the report, imports and the CLI say the same thing."""
 
 from __future__ import annotations
 
@@ -13,7 +14,52 @@ SERVICE_PORT = "service-port"
 HOST_PORT = "host-port"
 VIP = "vip"
 RESERVED_PORT = "reserved-port"
-KINDS = (SERVICE_PORT, HOST_PORT, VIP, RESERVED_PORT)
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """How a kind of collision is named: ``title`` heads a list of them; a collision reads
+    ``"<subject> <shown> <verb> <holders>"`` ("Service port 10000 is held by /a, /b"), and ``why``
+    says what it will do."""
+
+    title: str
+    subject: str
+    verb: str
+    why: str
+    # A free service port fixes it: offer one.
+    fixable_by_service_port: bool = False
+
+
+KINDS = {
+    SERVICE_PORT: Kind(
+        "Service ports held by more than one app",
+        "Service port",
+        "is held by",
+        "marathon-lb binds it for each app and routes it to only one of them.",
+        fixable_by_service_port=True,
+    ),
+    HOST_PORT: Kind(
+        "Fixed host ports held by more than one app",
+        "Fixed host port",
+        "is fixed by",
+        "their tasks cannot share an agent: each needs one that offers the port free.",
+    ),
+    VIP: Kind(
+        "VIPs used by more than one app",
+        "VIP",
+        "is used by",
+        "the load balancer spreads its traffic over every app that names it.",
+    ),
+    RESERVED_PORT: Kind(
+        "Service ports on the cluster's reserved ports",
+        "Reserved port",
+        "is used as a service port by",
+        "the cluster reserves it (marathon-lb binds it itself).",
+        fixable_by_service_port=True,
+    ),
+}
+ORDER = tuple(KINDS)
+FIXABLE_BY_SERVICE_PORT = frozenset(k for k, kind in KINDS.items() if kind.fixable_by_service_port)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +71,46 @@ class Holding:
     path: str  # JSON pointer to the port field (or label) inside the app
 
 
+def port_holdings(
+    app_id: str, path: str, *, mapping: bool, service_port: int | None, host_port: int | None
+) -> list[Holding]:
+    """What one port holds: its service port and its fixed host port (``host_port``: None when
+    random or absent), each at the pointer of its field in the port definition or mapping at
+    ``path``. The one conversion from a port, resolved or stored, to collision records."""
+    holdings = []
+    if service_port:
+        field = "servicePort" if mapping else "port"
+        holdings.append(Holding(app_id, SERVICE_PORT, service_port, None, f"{path}/{field}"))
+    if host_port is not None:
+        field = "hostPort" if mapping else "port"
+        holdings.append(Holding(app_id, HOST_PORT, host_port, None, f"{path}/{field}"))
+    return holdings
+
+
 @dataclass(frozen=True, slots=True)
 class Collision:
     kind: str
     port: int | None
     value: str | None
     holders: tuple[tuple[str, str], ...]  # (app id, JSON pointer), in input order
+
+    @property
+    def key(self) -> tuple[str, object]:
+        """What makes two collisions the same one (before and after a change, say)."""
+        return (self.kind, vip_key(self.value) if self.value is not None else self.port)
+
+    @property
+    def app_ids(self) -> frozenset[str]:
+        return frozenset(app_id for app_id, _ in self.holders)
+
+    @property
+    def words(self) -> Kind:
+        return KINDS[self.kind]
+
+    @property
+    def shown(self) -> str:
+        """The port or VIP collided on, as shown."""
+        return self.value if self.kind == VIP else str(self.port)
 
     def to_json(self) -> dict:
         return {
@@ -41,15 +121,8 @@ class Collision:
         }
 
     def describe(self) -> str:
-        what = {
-            SERVICE_PORT: f"service port {self.port}",
-            HOST_PORT: f"fixed host port {self.port}",
-            VIP: f"VIP {self.value}",
-            RESERVED_PORT: f"reserved port {self.port}",
-        }[self.kind]
         holders = ", ".join(f"{app_id} ({path})" for app_id, path in self.holders)
-        verb = "is used as a service port by" if self.kind == RESERVED_PORT else "is held by"
-        return f"{what} {verb} {holders}"
+        return f"{self.words.subject} {self.shown} {self.words.verb} {holders}"
 
 
 def vip_key(value: str) -> str:
@@ -60,6 +133,8 @@ def vip_key(value: str) -> str:
 def find_collisions(
     holdings: Iterable[Holding], reserved_ports: Iterable[int] = ()
 ) -> list[Collision]:
+    """Every port or VIP held by more than one app, and every service port on a reserved port
+    (held by one app or more). A port repeated within one app is not a collision (lint warns)."""
     groups: dict[tuple[str, object], list[Holding]] = {}
     for h in holdings:
         key = vip_key(h.value) if h.kind == VIP else h.port
@@ -73,5 +148,5 @@ def find_collisions(
             collisions.append(Collision(kind, first.port, first.value, holders))
         if kind == SERVICE_PORT and first.port in reserved:
             collisions.append(Collision(RESERVED_PORT, first.port, None, holders))
-    collisions.sort(key=lambda c: (KINDS.index(c.kind), c.port or 0, c.value or ""))
+    collisions.sort(key=lambda c: (ORDER.index(c.kind), c.port or 0, c.value or ""))
     return collisions

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .collisions import HOST_PORT, SERVICE_PORT, VIP, Collision, Holding, find_collisions
+from .collisions import VIP, Collision, Holding, find_collisions, port_holdings
 from .env import EnvVar, port_env
 from .findings import AppError, AppWarning
 from .host_ports import resolve_host_ports
@@ -83,13 +83,14 @@ class AppResult:
             return []
         out = []
         for p in self.ports:
-            mapping = p.container_port is not None
-            if p.service_port:
-                path = f"{p.path}/servicePort" if mapping else f"{p.path}/port"
-                out.append(Holding(self.id, SERVICE_PORT, p.service_port, None, path))
-            if p.host_port is not None and not p.host_port_dynamic:
-                path = f"{p.path}/hostPort" if mapping else f"{p.path}/port"
-                out.append(Holding(self.id, HOST_PORT, p.host_port, None, path))
+            host_port = None if p.host_port_dynamic else p.host_port
+            out += port_holdings(
+                self.id,
+                p.path,
+                mapping=p.container_port is not None,
+                service_port=p.service_port,
+                host_port=host_port,
+            )
             out.extend(Holding(self.id, VIP, None, value, path) for path, value in p.vips())
         return out
 

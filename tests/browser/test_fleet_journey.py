@@ -77,13 +77,13 @@ def test_import_a_fleet_fix_its_collision_on_the_map_then_export(page: Page, tmp
     page.get_by_label("or paste JSON").fill(json.dumps(FLEET))
     page.get_by_role("button", name="Show what it will do").click()
     expect(page.get_by_role("region", name="What this import will do")).to_contain_text("2 new")
-    expect(page.locator("ul.collisions")).to_contain_text("service port 10000 is held by /pay")
+    expect(page.locator("ul.collisions")).to_contain_text("Service port 10000 is held by /pay")
     page.get_by_role("button", name="Import 2 apps").click()
     expect(page.locator(".messages")).to_contain_text("Imported 2 app(s) into prod")
 
     # Export first refuses without an acknowledgement of the collision.
     page.goto(reverse("cluster_export", args=["prod"]))
-    expect(page.locator(".banner")).to_contain_text("service port 10000 is held by /pay/gateway")
+    expect(page.locator(".banner")).to_contain_text("Service port 10000 is held by /pay/gateway")
     expect(page.get_by_label("I have reviewed these collisions")).to_be_visible()
 
     page.goto(reverse("cluster_port_map", args=["prod"]))

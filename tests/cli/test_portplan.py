@@ -150,7 +150,7 @@ def test_check_text_output_groups_by_app_and_lists_collisions(tmp_path):
     code, out, _ = run("check", write(tmp_path, "f.json", fleet))
     assert code == 1
     assert "/a  host  valid" in out
-    assert "service-port: service port 10000 is held by /a (/portDefinitions/0/port)" in out
+    assert "service-port: Service port 10000 is held by /a (/portDefinitions/0/port)" in out
     assert "2 app(s), 0 invalid" in out and "1 collision(s)" in out
 
 

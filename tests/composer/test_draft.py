@@ -5,8 +5,16 @@ import json
 from pathlib import Path
 
 import pytest
+from django.http import QueryDict
 
-from portplanner.composer.draft import Draft, app_from_draft, draft_from_app, field_for_pointer
+from portplanner.composer.draft import (
+    Draft,
+    app_from_draft,
+    draft_from_app,
+    edit,
+    field_for_pointer,
+    read_post,
+)
 from portplanner.marathon import prepare
 
 APPS = Path(__file__).resolve().parents[1] / "fixtures" / "apps"
@@ -99,3 +107,41 @@ def test_bridge_port_not_exposed_gets_a_note_since_marathon_maps_it_anyway():
     app, notes = app_from_draft(draft)
     assert "hostPort" not in app["container"]["portMappings"][0]
     assert notes and notes[0].startswith("Port 0: bridge networking always maps a host port")
+
+
+def test_read_post_reads_the_form_the_button_and_the_json_pane():
+    data = QueryDict(mutable=True)
+    data.update({"app_id": "/web", "ports-TOTAL_FORMS": "1", "ports-0-service_port": "10001"})
+    data.update({"action": "set_service_port:0:10002", "json": "{}", "json_shown": "abc"})
+    posted = read_post(data)
+    assert posted.draft.app["app_id"] == "/web"
+    assert posted.draft.ports[0]["service_port"] == "10001"
+    assert (posted.kind, posted.arg) == ("set_service_port", "0:10002")
+    assert (posted.json_text, posted.json_shown) == ("{}", "abc")
+    assert read_post(QueryDict("action=load_json")).draft is None
+
+
+@pytest.mark.parametrize("total", ["²", "-1", "1" * 5000, ""])
+def test_read_post_reads_no_rows_from_a_count_int_cannot_read(total):
+    assert read_post(QueryDict(f"app_id=/a&ports-TOTAL_FORMS={total}")).draft.ports == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "arg", "ports"),
+    [
+        ("add_port", "", ["10000", "10001", ""]),
+        ("remove_port", "1", ["10000"]),
+        ("remove_port", "²", ["10000", "10001"]),
+        ("remove_port", "9" * 5000, ["10000", "10001"]),
+        ("remove_port", "7", ["10000", "10001"]),
+        ("set_service_port", "1:10500", ["10000", "10500"]),
+        ("set_service_port", "1:²", ["10000", "10001"]),
+        ("set_service_port", "1:" + "9" * 5000, ["10000", "10001"]),
+        ("unknown", "", ["10000", "10001"]),
+    ],
+)
+def test_edit_applies_the_forms_buttons_and_ignores_what_it_cannot_read(kind, arg, ports):
+    draft = draft_from_app(prepare({"id": "/a", "cmd": "x", "ports": [10000, 10001]}).app)
+    edited = edit(draft, kind, arg)
+    assert [row.get("service_port", "") for row in edited.ports] == ports
+    assert len(draft.ports) == 2  # the draft edited is left as it was

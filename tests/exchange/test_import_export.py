@@ -168,7 +168,7 @@ def test_export_with_collisions_needs_acknowledgement(client, cluster):
     url = reverse("cluster_export", args=["prod"])
     refused = client.post(url, {"format": "group"})
     assert refused.status_code == 409
-    assert "service port 10000 is held by /a" in refused.content.decode()
+    assert "Service port 10000 is held by /a" in refused.content.decode()
     accepted = client.post(url, {"format": "group", "acknowledge": "1"})
     assert accepted.status_code == 200
     assert len(json.loads(accepted.content)["apps"]) == 2

@@ -313,7 +313,7 @@ def test_settings_save_rechecks_fleet_and_reports_what_broke(client, cluster):
     html = response.content.decode()
     assert "re-checked its 3 apps" in html
     assert "Now invalid (1): /b" in html  # the range 10000-10001 is full after /a
-    assert "reserved port 10050 is used as a service port by /c" in html
+    assert "Reserved port 10050 is used as a service port by /c" in html
     assert "service-port-outside-range at /portDefinitions/0/port" in html
     a = App.objects.get(app_id="/a")
     assert list(a.allocations.values_list("service_port", flat=True)) == [10000, 10001]

@@ -1,0 +1,259 @@
+"""What the composer page shows: the live ``Preview`` of a draft resolved in its cluster, and the
+``Notice`` above the form (a problem, a stale save, a locked draft, load notes, JSON errors).
+
+The page and the per-keystroke preview are built by the same function, so the first render and
+every update agree. Views ask for one of these and render it; nothing here touches HTTP."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from portplanner.composer.draft import (
+    NEW_APP,
+    Draft,
+    Posted,
+    app_from_draft,
+    draft_from_app,
+    edit,
+    field_for_pointer,
+)
+from portplanner.exchange.documents import file_name
+from portplanner.fleet.queries import fleet_collisions, free_service_ports, resolve_in_cluster
+from portplanner.marathon import AppResult, ReadError, find_apps, parse_json, prepare
+from portplanner.marathon.collisions import FIXABLE_BY_SERVICE_PORT
+from portplanner.marathon.model import HOST
+from portplanner.marathon.pointers import port_index
+from portplanner.models import App, Cluster
+
+SUGGESTIONS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What the page says above the form, besides the preview."""
+
+    problem: str = ""
+    problem_link: str = ""
+    stale: App | None = None  # the version saved in between, when a save was stale
+    stale_diff: str = ""
+    load_notes: tuple = ()  # Marathon's rewrites of a loaded app (ReadNote-like: path, message)
+    json_errors: tuple[str, ...] = ()
+    locked: bool = False  # a saved draft the form cannot hold: only its JSON can be fixed
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """A draft resolved by the engine in its cluster, ready to render."""
+
+    cluster: Cluster
+    app: App | None
+    draft: Draft
+    raw: dict  # the app JSON the draft stands for
+    notes: list[str]  # what the draft had to give up (app_from_draft)
+    result: AppResult
+    errors: list[dict]  # path, message, field (the HTML id it is about)
+    warnings: list[dict]  # code, path, message, fix, field
+    collisions: list[dict]  # collision, others, row, fixes
+    pane: dict  # the JSON pane: text, shown (digest), edited
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def normalized_json(self) -> str:
+        return json.dumps(self.result.app, indent=2)
+
+    @property
+    def download_name(self) -> str:
+        return file_name(self.result.id)
+
+    @property
+    def env_prefix(self) -> str:
+        return self.cluster.policy.env_vars_prefix
+
+
+def preview(
+    cluster: Cluster, app: App | None, draft: Draft, posted: Posted | None = None, pane=None
+) -> Preview:
+    """Resolve ``draft`` as Marathon would deploy it into ``cluster`` now (updating ``app``), with
+    its collisions with the saved fleet. The JSON pane shows the form's app unless ``posted``
+    shows that the user typed into it (or ``pane`` says what to show)."""
+    raw, notes = app_from_draft(draft)
+    result = resolve_in_cluster(cluster, raw, app)
+    errors = [
+        {"path": e.path, "message": e.message, "field": field_for_pointer(e.path, draft)}
+        for e in result.errors
+    ]
+    field_errors: dict[str, list[str]] = {}
+    for error in errors:
+        if error["field"]:
+            field_errors.setdefault(error["field"], []).append(error["message"])
+    warnings = [
+        {
+            "code": w.code,
+            "path": w.path,
+            "message": w.message,
+            "fix": w.fix,
+            "field": field_for_pointer(w.path, draft),
+        }
+        for w in result.warnings
+    ]
+    return Preview(
+        cluster=cluster,
+        app=app,
+        draft=draft,
+        raw=raw,
+        notes=notes,
+        result=result,
+        errors=errors,
+        warnings=warnings,
+        collisions=_collision_rows(cluster, app, result),
+        pane=pane if pane is not None else json_pane(raw, posted),
+        field_errors=field_errors,
+    )
+
+
+def _collision_rows(cluster: Cluster, app: App | None, result: AppResult) -> list[dict]:
+    """The app's collisions with the fleet, each with the other holders (and the port of theirs),
+    the row of the form it is about, and free service ports to fix it with in one click."""
+    collisions = fleet_collisions(cluster, result, app)
+    suggestions = []
+    if any(c.kind in FIXABLE_BY_SERVICE_PORT for c in collisions):
+        policy = cluster.policy
+        mine = [p.service_port for p in result.ports]
+        free = free_service_ports(cluster, policy.local_port_min, policy.local_port_max, mine)
+        suggestions = list(islice(free, SUGGESTIONS))
+    rows = []
+    for c in collisions:
+        mine = [path for app_id, path in c.holders if app_id == result.id]
+        rows.append(
+            {
+                "collision": c,
+                "others": [
+                    {"id": app_id, "path": path, "port_index": port_index(path)}
+                    for app_id, path in c.holders
+                    if app_id != result.id
+                ],
+                "row": port_index(mine[0]) if mine else None,
+                "fixes": suggestions if c.kind in FIXABLE_BY_SERVICE_PORT else [],
+            }
+        )
+    return rows
+
+
+def json_pane(raw: Any, posted: Posted | None = None) -> dict:
+    """The JSON pane: the form's app as JSON; but when ``posted`` shows that the user typed into
+    the pane since it was last filled, their text as they left it, marked ``edited``. Nothing
+    typed there is replaced by the form until they load or discard it."""
+    typed = posted.json_text if posted is not None else None
+    if typed is not None and _digest(typed) != posted.json_shown:
+        return {"text": typed, "shown": posted.json_shown, "edited": True}
+    text = json.dumps(raw, indent=2)
+    return {"text": text, "shown": _digest(text), "edited": False}
+
+
+def _digest(text: str) -> str:
+    # Browsers post a textarea's line breaks as CRLF; the pane was filled with LF.
+    return hashlib.sha256(text.replace("\r\n", "\n").encode()).hexdigest()[:16]
+
+
+# --- the page's answers to each request --------------------------------------------------------
+
+
+def opened(cluster: Cluster, app: App | None) -> tuple[Preview, Notice]:
+    """The page as it opens: the saved app (or a new one) in the form, with Marathon's rewrites
+    of it listed; a saved draft the form cannot hold opens locked, its JSON in the pane."""
+    draft, notes = draft_for(cluster, app.source if app else NEW_APP, app)
+    if draft is None:
+        return locked(cluster, app, notes, json.dumps(app.source, indent=2))
+    return preview(cluster, app, draft), Notice(load_notes=tuple(notes))
+
+
+def edited(cluster: Cluster, app: App | None, posted: Posted) -> tuple[Preview, Notice]:
+    """A post of the form through one of its buttons (add or remove a row, a free port, show the
+    form's app in the pane, or a plain preview)."""
+    draft = edit(draft_of(cluster, app, posted), posted.kind, posted.arg)
+    if posted.kind == "show_json":
+        return preview(cluster, app, draft, pane=json_pane(app_from_draft(draft)[0])), Notice()
+    return preview(cluster, app, draft, posted), Notice()
+
+
+def loaded(cluster: Cluster, app: App | None, posted: Posted) -> tuple[Preview, Notice]:
+    """The JSON pane loaded into the form; or, when it cannot be, why, beside the text, with the
+    form as it was (or as saved, when the post carried no form)."""
+    try:
+        apps, _ = find_apps(parse_json(posted.json_text or "", "pasted JSON"), "pasted JSON")
+        if len(apps) != 1:
+            raise ReadError(
+                f"found {len(apps)} apps; paste exactly one (import a fleet from the cluster page)",
+                source="pasted JSON",
+            )
+    except ReadError as exc:
+        return _refused(cluster, app, posted, [exc.describe()])
+    draft, notes = draft_for(cluster, apps[0].app, app)
+    if draft is None:
+        return _refused(cluster, app, posted, notes)
+    draft.app["version"] = posted.draft.app["version"] if app and posted.draft else ""
+    # The pane now shows the loaded app as the form holds it (legacy fields rewritten).
+    pane = json_pane(app_from_draft(draft)[0])
+    return preview(cluster, app, draft, pane=pane), Notice(load_notes=tuple(notes))
+
+
+def _refused(
+    cluster: Cluster, app: App | None, posted: Posted, errors: list[str]
+) -> tuple[Preview, Notice]:
+    draft = posted.draft
+    if draft is None:
+        draft, problems = draft_for(cluster, app.source if app else NEW_APP, app)
+        if draft is None:  # only a saved app the form cannot hold gets here
+            return locked(cluster, app, problems, posted.json_text or "", json_errors=errors)
+    return preview(cluster, app, draft, posted), Notice(json_errors=tuple(errors))
+
+
+def locked(
+    cluster: Cluster, app: App, problems: list[str], text: str, json_errors=()
+) -> tuple[Preview, Notice]:
+    """A draft saved from an import the form cannot hold: its JSON (``text``) in the pane to fix,
+    and no Save that would replace it with an empty form."""
+    empty = draft_from_app({"id": app.app_id, "networks": [{"mode": HOST}]}, app.version)
+    pane = {"text": text, "shown": "", "edited": True}  # not the (empty) form's app
+    notice = Notice(
+        problem="This app cannot be shown in the form until these are fixed in the JSON below: "
+        + "; ".join(problems),
+        json_errors=tuple(json_errors),
+        locked=True,
+    )
+    return preview(cluster, app, empty, pane=pane), notice
+
+
+def draft_for(cluster: Cluster, raw, app: App | None) -> tuple[Draft | None, list]:
+    """A draft for ``raw``, normalized as Marathon would (legacy fields rewritten). Returns (None,
+    errors) when the app cannot be read far enough to fill the form."""
+    prepared = prepare(raw, cluster.policy)
+    if prepared.app is None:
+        return None, [f"{e.path}: {e.message}" for e in prepared.errors]
+    return draft_from_app(prepared.app, app.version if app else ""), list(prepared.warnings)
+
+
+def draft_of(cluster: Cluster, app: App | None, posted: Posted) -> Draft:
+    """The posted draft; a post without the form stands for the app as saved (or a new one)."""
+    if posted.draft is not None:
+        return posted.draft
+    draft, _ = draft_for(cluster, app.source if app else NEW_APP, app)
+    return draft or draft_from_app(NEW_APP)
+
+
+def stale_diff(stale: App, raw: dict) -> str:
+    """What the user is about to save against what was saved in between."""
+    return "\n".join(
+        difflib.unified_diff(
+            json.dumps(stale.source, indent=2).splitlines(),
+            json.dumps(raw, indent=2).splitlines(),
+            f"saved by someone else (version {stale.version})",
+            "your changes",
+            lineterm="",
+        )
+    )

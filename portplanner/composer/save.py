@@ -1,0 +1,61 @@
+"""Saving the composer's draft: the app as the form holds it goes through the fleet's one writer,
+or the page says why it did not (no usable id, the id taken, a stale version)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.urls import reverse
+
+from portplanner.composer.draft import Posted, app_from_draft, number
+from portplanner.composer.preview import Notice, Preview, draft_of, preview, stale_diff
+from portplanner.fleet.deploy import IdTaken, StaleEdit, id_problem, save_app
+from portplanner.models import App, Cluster
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """What a save did: ``app`` stored, with a message to flash; or nothing stored, and the page
+    to show again (``refused``: the preview with a notice saying why)."""
+
+    app: App | None = None
+    level: int = messages.SUCCESS
+    message: str = ""
+    refused: tuple[Preview, Notice] | None = None
+
+
+def save_draft(cluster: Cluster, app: App | None, posted: Posted) -> Saved:
+    """Save the posted draft as ``app`` (or a new app). The version the form was loaded from must
+    still be the stored one, unless the user saw the diff and chose to save theirs over it."""
+    draft = draft_of(cluster, app, posted)
+    raw, _ = app_from_draft(draft)
+    if problem := id_problem(raw):
+        return _refused(cluster, app, posted, Notice(problem=f"The app {problem}."))
+    expected = None
+    if app is not None and posted.kind != "overwrite":
+        # A version that cannot be read is a stale one: better refused with the diff than lost.
+        expected = number(draft.app.get("version", ""), digits=9) or 0
+    try:
+        saved, result = save_app(cluster, raw, app=app, expected_version=expected)
+    except IdTaken as taken:
+        notice = Notice(
+            problem=f"{taken.app.app_id} already exists in {cluster.name}; open it to change it.",
+            problem_link=reverse("app_edit", args=[cluster.name, taken.app.pk]),
+        )
+        return _refused(cluster, app, posted, notice)
+    except StaleEdit as stale:
+        notice = Notice(stale=stale.app, stale_diff=stale_diff(stale.app, raw))
+        return _refused(cluster, app, posted, notice)
+    if result.valid:
+        return Saved(saved, messages.SUCCESS, f"Saved {saved.app_id} (version {saved.version}).")
+    return Saved(
+        saved,
+        messages.WARNING,
+        f"Saved {saved.app_id} as a draft: {len(result.errors)} error(s) to fix before Marathon "
+        "would take it.",
+    )
+
+
+def _refused(cluster: Cluster, app: App | None, posted: Posted, notice: Notice) -> Saved:
+    return Saved(refused=(preview(cluster, app, draft_of(cluster, app, posted), posted), notice))
