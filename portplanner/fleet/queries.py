@@ -43,36 +43,45 @@ from portplanner.models import App, Cluster, PortAllocation, VipLabel
 # --- resolving against the fleet, free service ports, collisions ------------------------------
 
 
-def free_service_ports(
-    cluster: Cluster, low: int, high: int, exclude: Iterable[int] = ()
-) -> Iterator[int]:
-    """Free service ports in ``[low, high]``, ascending, found through the (cluster, service_port)
-    index a few gaps at a time, so the fleet's ports are never loaded whole. ``exclude``: ports to
-    treat as held as well (those of the app being edited)."""
-    excluded = set(exclude)
+def free_stretches(cluster: Cluster, low: int, high: int) -> Iterator[tuple[int, int]]:
+    """The runs of free service ports in ``[low, high]`` as (first, last), ascending: the gaps
+    between held ports, read through the (cluster, service_port) index a few at a time, so the
+    fleet's ports are never loaded whole and a caller that wants a handful of free ports (the
+    preview, on every keystroke) reads a handful of gaps. The port map reads them all."""
+    params = {"cluster": cluster.pk, "low": low, "high": high}
     with connection.cursor() as cursor:
-        cursor.execute(_FIRST_HELD_SQL, [cluster.pk, low, high])
+        cursor.execute(_FIRST_HELD_SQL, params)
         (first,) = cursor.fetchone()
     if first is None:
-        yield from (p for p in range(low, high + 1) if p not in excluded)
+        yield (low, high)
         return
-    yield from (p for p in range(low, first) if p not in excluded)
+    if first > low:
+        yield (low, first - 1)
     after = first - 1
-    # Few gaps first (a preview wants a handful of ports, and each gap found costs a walk over
-    # the held ports before it), more each time a caller such as a bulk import wants more.
+    # Few gaps first (each costs a walk over the held ports before it), more each time the
+    # caller wants more (a bulk import, the map).
     size = _FIRST_GAP_BATCH
     while True:
         with connection.cursor() as cursor:
-            cursor.execute(_GAPS_SQL, [cluster.pk, high, cluster.pk, after, high, cluster.pk, size])
+            cursor.execute(_GAPS_SQL, {**params, "after": after, "limit": size})
             batch = cursor.fetchall()
         for held, gap_end in batch:
-            for port in range(held + 1, high + 1 if gap_end is None else gap_end):
-                if port not in excluded:
-                    yield port
+            if held < high:
+                yield (held + 1, high if gap_end is None else gap_end - 1)
         if len(batch) < size:
             return
         after = batch[-1][0]
         size = min(size * 2, _MAX_GAP_BATCH)
+
+
+def free_service_ports(
+    cluster: Cluster, low: int, high: int, exclude: Iterable[int] = ()
+) -> Iterator[int]:
+    """Free service ports in ``[low, high]``, ascending (see ``free_stretches``). ``exclude``:
+    ports to treat as held as well (those of the app being edited)."""
+    excluded = set(exclude)
+    for first, last in free_stretches(cluster, low, high):
+        yield from (p for p in range(first, last + 1) if p not in excluded)
 
 
 # Raw SQL, not the ORM: the preview asks on every keystroke, and compiling the equivalent
@@ -80,23 +89,24 @@ def free_service_ports(
 _TABLE = PortAllocation._meta.db_table
 _FIRST_HELD_SQL = f"""
     SELECT MIN(service_port) FROM {_TABLE}
-    WHERE cluster_id = %s AND service_port >= %s AND service_port <= %s
+    WHERE cluster_id = %(cluster)s AND service_port >= %(low)s AND service_port <= %(high)s
 """
 # A gap starts right after a held port whose successor is free; it ends at the next held port.
 _GAPS_SQL = f"""
     SELECT a.service_port, (
         SELECT MIN(b.service_port) FROM {_TABLE} b
-        WHERE b.cluster_id = %s AND b.service_port > a.service_port AND b.service_port <= %s
+        WHERE b.cluster_id = %(cluster)s AND b.service_port > a.service_port
+          AND b.service_port <= %(high)s
     ) AS gap_end
     FROM {_TABLE} a
-    WHERE a.cluster_id = %s AND a.service_port > %s AND a.service_port <= %s
+    WHERE a.cluster_id = %(cluster)s AND a.service_port > %(after)s AND a.service_port <= %(high)s
       AND NOT EXISTS (
         SELECT 1 FROM {_TABLE} c
-        WHERE c.cluster_id = %s AND c.service_port = a.service_port + 1
+        WHERE c.cluster_id = %(cluster)s AND c.service_port = a.service_port + 1
       )
     GROUP BY a.service_port
     ORDER BY a.service_port
-    LIMIT %s
+    LIMIT %(limit)s
 """
 _FIRST_GAP_BATCH, _MAX_GAP_BATCH = 4, 256
 
@@ -471,29 +481,6 @@ def port_cells(
             )
         )
     return cells
-
-
-_TABLE = PortAllocation._meta.db_table
-# Held ports in the range plus a sentinel either side; a free stretch lies between neighbours
-# more than one apart (LEAD: SQLite 3.25+, PostgreSQL).
-_FREE_STRETCHES_SQL = f"""
-    SELECT port + 1, next_port - 1 FROM (
-        SELECT port, LEAD(port) OVER (ORDER BY port) AS next_port FROM (
-            SELECT service_port AS port FROM {_TABLE}
-            WHERE cluster_id = %s AND service_port >= %s AND service_port <= %s
-            UNION SELECT CAST(%s AS INTEGER) UNION SELECT CAST(%s AS INTEGER)
-        ) held
-    ) neighbours
-    WHERE next_port > port + 1
-    ORDER BY port
-"""
-
-
-def free_stretches(cluster: Cluster, low: int, high: int) -> list[tuple[int, int]]:
-    """The runs of free service ports in ``[low, high]`` as (first, last), ascending."""
-    with connection.cursor() as cursor:
-        cursor.execute(_FREE_STRETCHES_SQL, [cluster.pk, low, high, low - 1, high + 1])
-        return [(first, last) for first, last in cursor.fetchall()]
 
 
 def fixed_host_ports_outside(cluster: Cluster, ranges: tuple[tuple[int, int], ...]) -> int:

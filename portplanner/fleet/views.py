@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from portplanner.fleet.forms import AppListForm, ClusterForm, NewClusterForm
 from portplanner.fleet.policy_change import apply_policy
@@ -49,6 +50,8 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_GET
+# The same URL answers the page or, for htmx, the table alone: caches must tell them apart.
+@vary_on_headers("HX-Request")
 def cluster_apps(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
     cluster_obj = get_object_or_404(Cluster, name=cluster)
     form = AppListForm(request.GET)
@@ -63,13 +66,11 @@ def cluster_apps(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
     page = Paginator(apps, APPS_PER_PAGE).get_page(request.GET.get("page"))
     for app in page:
         app.service_ports = sorted(int(p) for p in (app.service_port_list or "").split(",") if p)
-    query = {k: v for k, v in chosen.items() if v}
     context = {
         "cluster": cluster_obj,
         "form": form,
         "page": page,
-        "query": query,
-        "filtered": bool(query.keys() - {"sort"}),
+        "filtered": any(v for k, v in chosen.items() if k != "sort"),
     }
     if request.htmx and request.htmx.target == "app-table":
         return render(request, "fleet/_app_table.html", context)
@@ -120,9 +121,10 @@ def cluster_port_map(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
         cells = port_cells(cluster_obj, "host_port", range_low, range_high, band_size)
         band = {"id": f"host-grid-{i}", "low": range_low, "high": range_high, "size": band_size}
         host_bands.append({**band, **_grid(cells, list_url)})
-    stretches = free_stretches(cluster_obj, low, high)
+    stretches = list(free_stretches(cluster_obj, low, high))
     free_total = sum(last - first + 1 for first, last in stretches)
-    suggestions = list(islice(free_service_ports(cluster_obj, low, high), SUGGESTIONS))
+    free_ports = (port for first, last in stretches for port in range(first, last + 1))
+    suggestions = list(islice(free_ports, SUGGESTIONS))
     return render(
         request,
         "fleet/port_map.html",
