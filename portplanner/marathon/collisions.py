@@ -110,7 +110,7 @@ class Collision:
     @property
     def shown(self) -> str:
         """The port or VIP collided on, as shown."""
-        return self.value if self.kind == VIP else str(self.port)
+        return self.value if self.value is not None else str(self.port)
 
     def to_json(self) -> dict:
         return {
@@ -137,7 +137,7 @@ def find_collisions(
     (held by one app or more). A port repeated within one app is not a collision (lint warns)."""
     groups: dict[tuple[str, object], list[Holding]] = {}
     for h in holdings:
-        key = vip_key(h.value) if h.kind == VIP else h.port
+        key: object = vip_key(h.value) if h.value is not None else h.port
         groups.setdefault((h.kind, key), []).append(h)
     reserved = set(reserved_ports)
     collisions = []

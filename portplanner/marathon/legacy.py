@@ -12,8 +12,8 @@ from .model import container_type, duplicate_names
 
 def legacy_errors(app: dict) -> list[AppError]:
     errors: list[AppError] = []
-    container = app.get("container")
-    docker = container.get("docker") if container else None
+    container = app.get("container") or {}
+    docker = container.get("docker")
     ip_address = app.get("ipAddress")
     networks = app.get("networks")
     ports = app.get("ports")

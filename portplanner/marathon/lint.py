@@ -136,12 +136,14 @@ def lint_env(
     user_env = app.get("env") or {}
     for var in env:
         if var.port_index is not None and not _SHELL_NAME.match(var.name):
+            # A shell reads the longest name it can: $PORT_MY-API is ${PORT_MY} then "-API".
+            shell_name = _REFERENCE.match("$" + var.name)
             warnings.append(
                 AppWarning(
                     "env-name-not-shell-safe",
                     f"{list_path}/{var.port_index}/name",
                     f"${var.name} is not a valid shell variable name; a shell reads "
-                    f"${_REFERENCE.match('$' + var.name).group(1)} instead.",
+                    f"${shell_name.group(1) if shell_name else ''} instead.",
                     "Rename the port without dashes (e.g. webapi), or read the variable with "
                     "getenv().",
                 )
