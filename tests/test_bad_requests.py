@@ -38,6 +38,21 @@ ODD_VALUES = [
     "1-2-3",
     "65536",
     "9" * 30 + "-" + "9" * 30,
+    # Digits int() refuses though str.isdigit() takes them; digits it takes though they are not
+    # ASCII; more digits than int() converts (4,300).
+    "²",
+    "10²",
+    "１２３",
+    "1" * 5000,
+    # JSON nested deeper than Python's recursion limit, and JSON of the wrong shape in places.
+    "[" * 100_000 + "]" * 100_000,
+    '{"a":' * 50_000 + "1" + "}" * 50_000,
+    '{"container": "x"}',
+    '{"container": {"docker": "x", "portMappings": "y"}, "env": [1]}',
+    '{"labels": {"VIP_0": "' + "v" * 4000 + ':80"}}',
+    '{"id": "/x\u0000y", "portDefinitions": [{"port": 0, "name": "a\u0000"}]}',
+    "/x\x00y",
+    "v" * 4000 + ":80",
 ]
 COMPOSER_FIELDS = [
     "app_id", "cmd", "args", "container_type", "image", "network_mode", "network_names",
@@ -70,6 +85,9 @@ def app():
 
 
 def send_odd_requests(client, urls, fields, words, *, count, seed):
+    """``count`` requests of random odd values; the server errors among them, each as (method,
+    URL, the exception's last line)."""
+    client.raise_request_exception = False
     rng = random.Random(seed)
     values = ODD_VALUES + words
     errors = []
@@ -78,7 +96,7 @@ def send_odd_requests(client, urls, fields, words, *, count, seed):
         url, method = rng.choice(urls), rng.choice([client.get, client.post])
         response = method(url, data, headers={"HX-Request": rng.choice(["true", "false"])})
         if response.status_code >= 500:
-            errors.append((method.__name__, url, data))
+            errors.append((method.__name__, url, repr(getattr(response, "exc_info", None))))
     return errors
 
 
@@ -105,3 +123,35 @@ def test_fleet_pages_answer_odd_queries_without_a_server_error(client, app):
         "/clusters/prod/apps/99999999999999999999999/export/",
     ]
     assert send_odd_requests(client, urls, FLEET_FIELDS, FLEET_WORDS, count=400, seed=2) == []
+
+
+def test_each_odd_value_in_each_field_of_a_live_preview_is_answered(client, app, composer_form):
+    """One odd value at a time in an otherwise good form, so each lands where it matters (the
+    random posts above mostly break a form in several places at once)."""
+    client.raise_request_exception = False
+    url = reverse("app_preview", args=["prod", app.pk])
+    good = composer_form(
+        {"id": "/x", "cmd": "run", "portDefinitions": [{"port": 0, "labels": {"VIP_0": "/x:80"}}]}
+    )
+    good["env-TOTAL_FORMS"] = "1"
+    fields = ["app_id", "base", "version", "json", "action", "ports-TOTAL_FORMS", "env-0-name"]
+    fields += [f"ports-0-{name}" for name in ("service_port", "vip", "labels", "extra", "name")]
+    errors = []
+    for field in fields:
+        for value in ODD_VALUES:
+            response = client.post(url, {**good, field: value})
+            if response.status_code >= 500:
+                errors.append((field, value[:40]))
+    assert errors == []
+
+
+def test_each_odd_value_in_the_app_list_query_is_answered(client, app):
+    client.raise_request_exception = False
+    url = reverse("cluster_apps", args=["prod"])
+    errors = [
+        (field, value[:40])
+        for field in ("q", "status", "network", "sort", "page")
+        for value in ODD_VALUES
+        if client.get(url, {field: value}).status_code >= 500
+    ]
+    assert errors == []

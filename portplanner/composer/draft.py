@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portplanner.composer.forms import AppForm, EnvForm, PortForm
+from portplanner.marathon import ReadError, parse_json
 from portplanner.marathon.model import BRIDGE, CONTAINER, HOST, network_mode, port_entries
 from portplanner.marathon.pointers import split
 
@@ -66,11 +67,21 @@ class Draft:
 
     @property
     def base(self) -> dict:
-        try:
-            base = json.loads(self.app.get("base") or "{}")
-        except ValueError:
-            base = {}
-        return base if isinstance(base, dict) else {}
+        """The loaded app's fields the form does not model. The page wrote them; a post that
+        brings something else (not JSON, too deep, the wrong shapes) brings nothing."""
+        base = _json_object(self.app.get("base", ""))
+        container = base.get("container", {})
+        shapes = (
+            (container, dict),
+            (container.get("docker", {}) if isinstance(container, dict) else None, dict),
+            (base.get("env", {}), dict),
+            (base.get("networks", []), list),
+        )
+        if not all(isinstance(value, kind) for value, kind in shapes):
+            return {}
+        if not all(isinstance(n, dict) for n in base.get("networks", [])):
+            return {}
+        return base
 
     @property
     def mode(self) -> str:
@@ -236,11 +247,7 @@ def _networks(mode: str, names: list[str], base_networks: list[dict]) -> list[di
 
 
 def _port_entry(row: dict[str, str], index: int, mode: str) -> dict:
-    try:
-        extra = json.loads(row.get("extra") or "{}")
-    except ValueError:
-        extra = {}
-    entry: dict[str, Any] = dict(extra) if isinstance(extra, dict) else {}
+    entry: dict[str, Any] = _json_object(row.get("extra", ""))
     labels = _labels(row.get("labels", ""))
     vip = row.get("vip", "").strip()
     if vip:
@@ -269,11 +276,25 @@ def _port_entry(row: dict[str, str], index: int, mode: str) -> dict:
 
 
 def _number(text: str, default: Any = 0) -> Any:
-    """A typed port number as a JSON integer; anything else stays text, for the schema to name."""
+    """A typed port number as a JSON integer; anything else stays text, for the schema to name
+    ("must be a whole number"). Up to 10 digits: a longer number is no port either, and int()
+    refuses more than 4,300 digits."""
     text = (text or "").strip()
     if not text:
         return default
-    return int(text) if text.isdigit() else text
+    value = number(text, digits=10)
+    return text if value is None else value
+
+
+def _json_object(text: str) -> dict:
+    """A JSON object the page put in a hidden field, or {} for anything else."""
+    if not text:
+        return {}
+    try:
+        value = parse_json(text, "a hidden field")
+    except ReadError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _labels(text: str) -> dict[str, str]:

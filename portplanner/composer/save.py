@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from portplanner.composer.draft import Posted, app_from_draft, number
 from portplanner.composer.preview import Notice, Preview, draft_of, preview, stale_diff
-from portplanner.fleet.deploy import IdTaken, StaleEdit, id_problem, save_app
+from portplanner.fleet.deploy import IdTaken, StaleEdit, save_app, storage_problem
 from portplanner.models import App, Cluster
 
 
@@ -30,7 +30,7 @@ def save_draft(cluster: Cluster, app: App | None, posted: Posted) -> Saved:
     still be the stored one, unless the user saw the diff and chose to save theirs over it."""
     draft = draft_of(cluster, app, posted)
     raw, _ = app_from_draft(draft)
-    if problem := id_problem(raw):
+    if problem := storage_problem(raw):
         return _refused(cluster, app, posted, Notice(problem=f"The app {problem}."))
     expected = None
     if app is not None and posted.kind != "overwrite":

@@ -17,6 +17,8 @@ from portplanner.marathon import (
     prepare,
 )
 from portplanner.marathon.collisions import vip_key
+from portplanner.marathon.model import is_vip_label
+from portplanner.marathon.pointers import pointer
 from portplanner.marathon.reader import canonical_path
 from portplanner.models import App, Cluster, PortAllocation, VipLabel
 
@@ -61,7 +63,7 @@ def save_app(
     """Create or update an app with its resolved form and port rows, all or nothing. An invalid app
     is saved too (as a draft: ``is_valid`` false). Raises StaleEdit when ``expected_version`` is
     not the stored version, IdTaken when another app of the cluster has the app's id. The caller
-    makes sure the app has a storable id (``id_problem``)."""
+    makes sure the app can be stored (``storage_problem``)."""
     lock_cluster(cluster)
     taken = cluster.apps.filter(app_id=prepare_id(raw)).exclude(pk=app.pk if app else None)
     if clash := taken.first():
@@ -125,13 +127,13 @@ def deploy(cluster: Cluster, changes: list[tuple[App | None, Any]]) -> list[tupl
 
 
 def group_problems(raws: list[Any]) -> list[str]:
-    """Why a group of apps cannot be stored at all: an app without a storable id, or an id
-    twice."""
+    """Why a group of apps cannot be stored at all: an app that cannot be stored as it is (see
+    ``storage_problem``), or an id twice."""
     problems = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(raws):
         app_id = prepare_id(raw)
-        if problem := id_problem(raw):
+        if problem := storage_problem(raw):
             problems.append(f"app {i + 1} {problem}")
         elif app_id in seen:
             problems.append(f"{app_id} appears twice (apps {seen[app_id] + 1} and {i + 1})")
@@ -141,10 +143,16 @@ def group_problems(raws: list[Any]) -> list[str]:
 
 
 MAX_ID_LENGTH = App._meta.get_field("app_id").max_length
+# Marathon sets no limit on a VIP label; its indexed column does (PostgreSQL's index rows hold
+# about 2,700 bytes, four per character at most).
+MAX_VIP_LENGTH = 500
 
 
-def id_problem(raw: Any) -> str | None:
-    """Why an app cannot be stored under its id, said of "the app"; None when it can."""
+def storage_problem(raw: Any) -> str | None:
+    """Why an app cannot be stored as it is, said of "the app" and naming where; None when it
+    can. Marathon's own rules are the engine's business: an app Marathon would refuse is still
+    stored, as a draft. These are the database's: an id to store it under, no NUL character
+    (PostgreSQL keeps none in text), VIP labels short enough to index."""
     app_id = prepare_id(raw)
     if not app_id:
         return "has no usable id; give it one such as /team/app"
@@ -154,6 +162,21 @@ def id_problem(raw: Any) -> str | None:
             f"has an id of {len(app_id):,} characters; Port Planner keeps ids of up to "
             f"{MAX_ID_LENGTH}: shorten it"
         )
+    stack: list[tuple[Any, str]] = [(raw, "")]
+    while stack:
+        node, path = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            where = path + pointer(key)
+            if "\x00" in str(key) or (isinstance(value, str) and "\x00" in value):
+                return f"has a NUL character (\\u0000) at {where}: remove it"
+            if isinstance(value, (dict, list)):
+                stack.append((value, where))
+            elif is_vip_label(where) and isinstance(value, str) and len(value) > MAX_VIP_LENGTH:
+                return (
+                    f"has a VIP label of {len(value):,} characters at {where}; Port Planner "
+                    f"keeps VIP labels of up to {MAX_VIP_LENGTH}: shorten it"
+                )
     return None
 
 

@@ -7,6 +7,7 @@ the fleet itself is never loaded, so the pages built on these stay fast at 10,00
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -119,7 +120,9 @@ def fleet_collisions(cluster: Cluster, result: AppResult, app: App | None) -> li
         "service_port": sorted({h.port for h in mine if h.kind == SERVICE_PORT}),
         "host_port": sorted({h.port for h in mine if h.kind == HOST_PORT}),
     }
-    vips = sorted({vip_key(h.value) for h in mine if h.kind == VIP})
+    # A VIP with a NUL is held by no stored app (storage_problem refuses it), and PostgreSQL
+    # would refuse it as a query parameter.
+    vips = sorted({vip_key(h.value) for h in mine if h.kind == VIP and "\x00" not in h.value})
     theirs = _holdings(
         _holders(cluster, app, _PORT_HOLDERS_SQL, ports, 'x."index"'),
         _holders(cluster, app, _VIP_HOLDERS_SQL, {"vip_key": vips}, "x.path"),
@@ -345,18 +348,24 @@ def app_rows(
 
 
 def parse_port_search(text: str) -> tuple[int, int] | None:
-    """``"10004"`` -> (10004, 10004); ``"10000-10009"`` -> (10000, 10009); else None (and a
-    number that cannot be a port, over 65535, is searched for in ids)."""
-    low, dash, high = text.replace(" ", "").partition("-")
-    if not low.isdigit() or (dash and not high.isdigit()):
+    """A search for ports, as (low, high): ``10004``, ``port 10004``, ``who holds 10004?``,
+    ``10000-10009`` or ``ports 10000 - 10009``. None for anything else (searched for in ids), a
+    number over 65535 included."""
+    match = _PORT_SEARCH.fullmatch(text.strip().lower())
+    if match is None:
         return None
-    low_port = int(low)
-    high_port = int(high) if dash else low_port
-    if max(low_port, high_port) > MAX_PORT:
+    low = int(match["low"])
+    high = int(match["high"]) if match["high"] else low
+    if max(low, high) > MAX_PORT:
         return None
-    return (low_port, high_port) if low_port <= high_port else (high_port, low_port)
+    return (low, high) if low <= high else (high, low)
 
 
+# ASCII digits only: "²" and friends pass str.isdigit() but not int().
+_PORT_SEARCH = re.compile(
+    r"(?:who\s+(?:holds|has|uses)\s+)?(?:(?:service\s+|host\s+)?ports?\s+)?"
+    r"(?P<low>[0-9]{1,5})(?:\s*-\s*(?P<high>[0-9]{1,5}))?\s*\??"
+)
 MAX_PORT = 65535
 
 

@@ -60,6 +60,12 @@ def vip_labels(entry: dict) -> list[tuple[str, str]]:
     return [(k, v) for k, v in labels.items() if k.startswith("VIP_") and isinstance(v, str)]
 
 
+def is_vip_label(path: str) -> bool:
+    """Whether ``path`` points at a VIP label of a port: ``.../labels/VIP_<n>``."""
+    parent, _, key = path.rpartition("/")
+    return key.startswith("VIP_") and parent.endswith("/labels") and parent.count("/") > 1
+
+
 def vip_address(value: str) -> str:
     """Where a VIP label value is reached (spec §7): ``10.0.0.1:80`` as is; a named VIP
     ``/shop/web:80`` at ``shopweb.marathon.l4lb.thisdcos.directory:80`` (slashes dropped, as the

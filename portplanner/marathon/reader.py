@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .pointers import pointer
+
 
 class ReadError(ValueError):
     """The input cannot be read. Carries where (line/column or a JSON pointer) and what to do."""
@@ -68,7 +70,7 @@ def parse_json(text: str | bytes, source: str = "<input>") -> Any:
     if not text.strip():
         raise ReadError("the document is empty; paste or upload Marathon app JSON", source=source)
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReadError(
             f"invalid JSON: {exc.msg}", source=source, line=exc.lineno, column=exc.colno
@@ -78,6 +80,39 @@ def parse_json(text: str | bytes, source: str = "<input>") -> Any:
     except ValueError as exc:
         # e.g. a number of more than 4,300 digits (Python's int limit): hostile or broken input.
         raise ReadError(f"unreadable JSON value: {exc}", source=source) from None
+    if (path := too_deep(document)) is not None:
+        raise ReadError(
+            f"the JSON is nested more than {MAX_DEPTH} levels deep (Marathon apps and groups "
+            "need far fewer); flatten it",
+            source=source,
+            path=path,
+        )
+    return document
+
+
+# Deeper than any app or group (an app nests about 6 levels, a group a few per level), and far
+# below Python's recursion limit, which the JSON Schema validator and json.dumps would hit.
+MAX_DEPTH = 64
+
+
+def too_deep(document: Any) -> str | None:
+    """The pointer of the first value nested deeper than MAX_DEPTH, or None. Walks the document
+    without recursion."""
+    stack: list[tuple[Any, str, int]] = [(document, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if isinstance(node, dict):
+            items = ((str(k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            items = ((str(i), v) for i, v in enumerate(node))
+        else:
+            continue
+        if depth == MAX_DEPTH:
+            return path or "/"
+        for key, value in items:
+            if isinstance(value, (dict, list)):
+                stack.append((value, path + pointer(key), depth + 1))
+    return None
 
 
 def find_apps(document: Any, source: str = "<input>") -> tuple[list[SourcedApp], list[ReadNote]]:

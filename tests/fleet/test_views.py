@@ -80,6 +80,10 @@ def app_ids(response) -> list[str]:
         ({"q": "10000"}, ["/admin", "/search"]),
         ({"q": "31005"}, ["/admin", "/web"]),
         ({"q": "9000-9999"}, ["/stats"]),
+        ({"q": "port 10000"}, ["/admin", "/search"]),
+        ({"q": "who holds 31005?"}, ["/admin", "/web"]),
+        ({"q": "Ports 9000 - 9999"}, ["/stats"]),
+        ({"q": "10²"}, []),
         # Not a port (over 65535): looked for in ids, and never a query the database refuses.
         ({"q": "99999999999999999999"}, []),
         ({"q": "10000-99999999999999999999"}, []),
@@ -100,6 +104,12 @@ def test_app_list_filters_searches_and_sorts(client, fleet, params, expected):
         assert ids[-1] == "/quiet" and ids.index("/stats") < ids.index("/admin")
     else:
         assert ids == expected
+
+
+def test_app_list_says_why_it_ignores_a_search_too_long(client, fleet):
+    response = client.get(reverse("cluster_apps", args=["prod"]), {"q": "1" * 5000})
+    assert len(app_ids(response)) == 7
+    assert "Ensure this value has at most 200 characters" in response.content.decode()
 
 
 def test_app_list_shows_ports_warnings_and_collision_counts(client, fleet):
