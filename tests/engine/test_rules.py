@@ -1220,6 +1220,24 @@ def test_service_port_fixed_outside_range_accepted():
     assert service_ports(result) == [9000]
 
 
+def test_service_port_never_0_when_range_starts_at_0():
+    # 0 asks for a port, so it is never one (AssignDynamicServiceLogicTest "Assign dynamic service
+    # ports w/ both BRIDGE and USER containers" runs with the range 0 until 12).
+    policy = ClusterPolicy(local_port_min=0, local_port_max=5)
+
+    result = resolve_app(_zeros(2), policy)
+
+    assert service_ports(result) == [1, 2]
+
+
+def test_service_port_allocator_never_hands_out_0():
+    allocator = ServicePortAllocator(0, 1, candidates=iter([0, 1]))
+
+    assert allocator.assign([0]) == [1]
+    with pytest.raises(PortRangeExhausted):
+        allocator.assign([0])
+
+
 # --- §5 host ports --------------------------------------------------------------------------
 
 
