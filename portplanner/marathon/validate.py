@@ -150,7 +150,9 @@ def _container_errors(container: dict) -> list[AppError]:
     docker = container.get("docker")
     if container_type(container) == "DOCKER":
         if docker is None:
-            return [AppError("/container/docker", "must not be empty")]
+            # `container.docker is definedAnd(...)` (AppValidation.scala:63-65); definedAnd's
+            # message is "not defined" (M/api/v2/Validation.scala:35-44).
+            return [AppError("/container/docker", "not defined")]
         if not docker.get("image"):
             return [AppError("/container/docker/image", "must not be empty")]
     elif docker is not None and not docker.get("image"):

@@ -688,6 +688,34 @@ def test_canonical_rule_cmd_args_or_container(fields, errors):
     assert errors_of(result) == errors
 
 
+@pytest.mark.parametrize(
+    ("container", "errors"),
+    [
+        # dockerDockerContainerValidator: `container.docker is definedAnd(...)`, whose message is
+        # Marathon's "not defined" (M/api/v2/Validation.scala:35-44).
+        pytest.param(
+            {"type": "DOCKER"}, [("/container/docker", "not defined")], id="docker-absent"
+        ),
+        pytest.param({}, [("/container/docker", "not defined")], id="type-defaults-to-docker"),
+        pytest.param(
+            {"type": "DOCKER", "docker": {"image": ""}},
+            [("/container/docker/image", "must not be empty")],
+            id="docker-image-empty",
+        ),
+        pytest.param(
+            {"type": "MESOS", "docker": {"image": ""}},
+            [("/container/docker/image", "must not be empty")],
+            id="mesos-docker-image-empty",
+        ),
+        pytest.param({"type": "MESOS"}, [], id="mesos-without-docker"),
+    ],
+)
+def test_canonical_rule_docker_container(container, errors):
+    result = resolve_app(host(container=container))
+
+    assert errors_of(result) == errors
+
+
 # --- §3.1 network translation ------------------------------------------------------------------
 
 
