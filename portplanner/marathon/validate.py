@@ -28,6 +28,7 @@ HEALTH_CHECK_PORT_INDEX = (
     "Health check port indices must address an element of the ports array or container port "
     "mappings."
 )
+READINESS_DEFAULT_PORT_NAME = "http-api"
 _MARATHON_HEALTH_PROTOCOLS = {"HTTP", "HTTPS", "TCP"}
 
 
@@ -76,8 +77,12 @@ def canonical_errors(app: dict, policy) -> list[AppError]:
             errors.append(AppError(pointer("healthChecks", i), HEALTH_CHECK_PORT_INDEX))
     names = {e.get("name") for e in (mappings if mappings is not None else definitions or ())}
     for i, check in enumerate(app.get("readinessChecks") or ()):
-        name = check.get("portName") if isinstance(check, dict) else None
-        if name is not None and name not in names:
+        if not isinstance(check, dict):
+            continue
+        # readinessCheckValidator (AppValidation.scala:244-256): a check without portName asks
+        # for the RAML default, http-api (RAML/readinessCheck.raml; ReadinessCheck.DefaultPortName).
+        name = check.get("portName", READINESS_DEFAULT_PORT_NAME)
+        if name not in names:
             errors.append(
                 AppError(
                     pointer("readinessChecks", i, "portName"),

@@ -642,6 +642,28 @@ def test_normalize_health_check_default_port_index(check, expected):
             id="mapping-name",
         ),
         pytest.param(host(readinessChecks=[{"portName": "default"}]), [], id="default-port-name"),
+        # Without portName a readiness check asks for Marathon's default name http-api
+        # (RAML/readinessCheck.raml, ReadinessCheck.DefaultPortName).
+        pytest.param(
+            host(readinessChecks=[{"path": "/ready"}]),
+            [("/readinessChecks/0/portName", "No port definition reference for portName http-api")],
+            id="no-port-name-means-http-api",
+        ),
+        pytest.param(
+            host(portDefinitions=[], readinessChecks=[{}]),
+            [("/readinessChecks/0/portName", "No port definition reference for portName http-api")],
+            id="no-port-name-no-ports",
+        ),
+        pytest.param(
+            host(portDefinitions=[{"port": 0, "name": "http-api"}], readinessChecks=[{}]),
+            [],
+            id="no-port-name-finds-http-api",
+        ),
+        pytest.param(
+            bridge([{"containerPort": 80, "name": "http-api"}], readinessChecks=[{}]),
+            [],
+            id="no-port-name-finds-http-api-mapping",
+        ),
     ],
 )
 def test_canonical_rule_readiness_port_name(raw, errors):
