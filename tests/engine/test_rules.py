@@ -590,10 +590,62 @@ def test_canonical_rule_host_networking_rules_never_fire(raw):
             [],
             id="command-check",
         ),
+        # The model's portIndexIsValid (M/state/AppDefinition.scala:616, 643-652) checks every
+        # health check with a port, Mesos ones included; the raml one only HTTP, HTTPS and TCP.
         pytest.param(
             host(portDefinitions=[], healthChecks=[{"protocol": "MESOS_HTTP", "portIndex": 3}]),
+            [("/healthChecks/0", HEALTH_PORT_INDEX)],
+            id="mesos-http-port-index-out-of-range",
+        ),
+        pytest.param(
+            host(portDefinitions=[], healthChecks=[{"protocol": "MESOS_HTTP", "portIndex": 0}]),
+            [("/healthChecks/0", HEALTH_PORT_INDEX)],
+            id="mesos-http-port-index-0-no-ports",
+        ),
+        pytest.param(
+            host(portDefinitions=[], healthChecks=[{"protocol": "MESOS_TCP"}]),
+            [("/healthChecks/0", HEALTH_PORT_INDEX)],
+            id="mesos-tcp-no-ports-no-port",
+        ),
+        pytest.param(
+            host(
+                portDefinitions=[{"port": 0}],
+                healthChecks=[{"protocol": "MESOS_HTTPS", "portIndex": 1}],
+            ),
+            [("/healthChecks/0", HEALTH_PORT_INDEX)],
+            id="mesos-https-port-index-out-of-range",
+        ),
+        pytest.param(
+            host(portDefinitions=[], healthChecks=[{"protocol": "MESOS_TCP", "port": 8080}]),
             [],
-            id="mesos-http-not-checked",
+            id="mesos-tcp-explicit-port",
+        ),
+        pytest.param(
+            host(healthChecks=[{"protocol": "MESOS_HTTP"}]),
+            [],
+            id="mesos-http-on-the-default-port",
+        ),
+        pytest.param(
+            host(
+                portDefinitions=[{"port": 0}, {"port": 0}], healthChecks=[{"protocol": "MESOS_TCP"}]
+            ),
+            [],
+            id="mesos-tcp-gets-port-index-0",
+        ),
+        pytest.param(
+            # Checked on the model, after forPostValidation gave the bridge app its default
+            # container with one port mapping.
+            host(
+                networks=[{"mode": "container/bridge"}], healthChecks=[{"protocol": "MESOS_HTTP"}]
+            ),
+            [],
+            id="mesos-http-default-container-mapping",
+        ),
+        pytest.param(
+            # The raml rule runs before that default container exists: no port yet.
+            host(networks=[{"mode": "container/bridge"}], healthChecks=[{"protocol": "HTTP"}]),
+            [("/healthChecks/0", HEALTH_PORT_INDEX)],
+            id="http-before-default-container-mapping",
         ),
     ],
 )
@@ -606,6 +658,7 @@ def test_canonical_rule_health_check_port_index(raw, errors):
     [
         pytest.param({"protocol": "HTTP", "path": "/"}, 0, id="http-gets-port-index-0"),
         pytest.param({"protocol": "TCP"}, 0, id="tcp-gets-port-index-0"),
+        pytest.param({"protocol": "MESOS_HTTP"}, 0, id="mesos-http-gets-port-index-0"),
         pytest.param({"protocol": "HTTP", "port": 8080}, None, id="with-port-unchanged"),
         pytest.param({"protocol": "COMMAND", "command": {"value": "true"}}, None, id="command"),
     ],
