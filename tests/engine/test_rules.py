@@ -1863,6 +1863,28 @@ LINT_CASES = [
         [],
         id="host-port-outside-agent-range-policy-no",
     ),
+    # too-few-agent-ports
+    pytest.param(
+        bridge([{"containerPort": 80, "hostPort": 0}, {"containerPort": 81, "hostPort": 0}]),
+        ClusterPolicy(agent_port_ranges=((31000, 31000),)),
+        "too-few-agent-ports",
+        ["/container/portMappings/1"],
+        id="too-few-agent-ports",
+    ),
+    pytest.param(
+        bridge([{"containerPort": 80, "hostPort": 31001}, {"containerPort": 81, "hostPort": 0}]),
+        ClusterPolicy(agent_port_ranges=((31000, 31001),)),
+        "too-few-agent-ports",
+        [],
+        id="too-few-agent-ports-exact-fit-no",
+    ),
+    pytest.param(
+        user([{"containerPort": 80}, {"containerPort": 81, "hostPort": 0}]),
+        ClusterPolicy(agent_port_ranges=((31000, 31000),)),
+        "too-few-agent-ports",
+        [],
+        id="too-few-agent-ports-container-only-takes-none-no",
+    ),
     # env-name-not-shell-safe
     pytest.param(
         host(portDefinitions=[{"port": 0, "name": "my-port"}]),
