@@ -29,6 +29,8 @@ pointers.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from portplanner.marathon import (
@@ -40,7 +42,6 @@ from portplanner.marathon import (
     resolve_app,
 )
 
-DCOS = ClusterPolicy(default_network_name="dcos")
 ABSENT = object()  # the field is not in the normalized app
 
 # Marathon's messages.
@@ -117,7 +118,7 @@ def legacy_docker_app(**fields):
     }
 
 
-# Fixture.normalizedDockerApp, as the engine writes a mapping (labels {} included).
+# Fixture.normalizedDockerApp's one mapping, as Marathon writes it (labels {} included).
 NORMALIZED_DOCKER_MAPPING = {
     "containerPort": 1,
     "hostPort": 2,
@@ -2162,3 +2163,522 @@ def test_marathon_service_ports_leave_container_without_mappings(container):
     fleet = check_fleet([app], policy)
 
     assert fleet.apps[0].app["container"] == prepare(app, policy).app["container"]
+
+
+# --- task env vars (EnvironmentHelperTest, TaskBuilderTest) ----------------------------------
+# Marathon's tests hand the host ports in (e.g. 1000 and 1001); here they come from the app's
+# fixed hostPorts or from an agent range holding exactly those ports. "$x" stands for a port
+# picked at launch: the same "$x" is the same value everywhere, in names too (PORT_$x), and a
+# picked port is a port number other than every other port the case names.
+
+
+def agents(*ranges):
+    return ClusterPolicy(agent_port_ranges=tuple(ranges))
+
+
+def bridged(mappings, **fields):
+    return {
+        "id": "/test",
+        "cmd": "run",
+        "networks": [{"mode": "container/bridge"}],
+        "container": {"type": "MESOS", "portMappings": mappings},
+        **fields,
+    }
+
+
+def host_app(*ports, **fields):
+    return {
+        "id": "/test",
+        "cmd": "run",
+        "portDefinitions": [{"port": p} for p in ports],
+        **fields,
+    }
+
+
+ENV = [
+    case(
+        "EnvironmentHelperTest",
+        "PortsEnv",
+        bridged([{"containerPort": 0, "hostPort": 1001}, {"containerPort": 0, "hostPort": 1002}]),
+        DEFAULT_POLICY,
+        {"PORT": "1001", "PORT0": "1001", "PORT1": "1002"},
+        ["PORT_0"],
+    ),
+    case(
+        "EnvironmentHelperTest",
+        "PortsNamedEnv",
+        bridged(
+            [
+                {"name": "http", "containerPort": 0, "hostPort": 1001},
+                {"name": "https", "containerPort": 0, "hostPort": 1002},
+            ]
+        ),
+        DEFAULT_POLICY,
+        {
+            "PORT": "1001",
+            "PORT0": "1001",
+            "PORT1": "1002",
+            "PORT_HTTP": "1001",
+            "PORT_HTTPS": "1002",
+        },
+        [],
+    ),
+    case(
+        "EnvironmentHelperTest",
+        "DeclaredPortsEnv",
+        bridged(
+            [{"containerPort": 80, "hostPort": 1001}, {"containerPort": 8080, "hostPort": 1002}]
+        ),
+        DEFAULT_POLICY,
+        {"PORT": "1001", "PORT0": "1001", "PORT1": "1002", "PORT_80": "1001", "PORT_8080": "1002"},
+        [],
+    ),
+    case(
+        "EnvironmentHelperTest",
+        "DeclaredPortsEnvNamed",
+        bridged(
+            [
+                {"name": "http", "containerPort": 80, "hostPort": 1001},
+                {"containerPort": 8080, "hostPort": 1002},
+                {"name": "https", "containerPort": 443, "hostPort": 1003},
+            ]
+        ),
+        DEFAULT_POLICY,
+        {
+            "PORT": "1001",
+            "PORT0": "1001",
+            "PORT1": "1002",
+            "PORT2": "1003",
+            "PORT_80": "1001",
+            "PORT_8080": "1002",
+            "PORT_443": "1003",
+            "PORT_HTTP": "1001",
+            "PORT_HTTPS": "1003",
+        },
+        [],
+    ),
+    case(
+        "TaskBuilderTest",
+        "user defined variables override automatic port variables",
+        host_app(
+            8080,
+            8081,
+            env={
+                "PORT": "1",
+                "PORTS": "ports",
+                "PORT0": "1",
+                "PORT1": "2",
+                "PORT_8080": "port8080",
+                "PORT_8081": "port8081",
+            },
+        ),
+        agents((1000, 1001)),
+        {
+            "PORT": "1",
+            "PORTS": "ports",
+            "PORT0": "1",
+            "PORT1": "2",
+            "PORT_8080": "port8080",
+            "PORT_8081": "port8081",
+        },
+        [],
+    ),
+    case(
+        "TaskBuilderTest",
+        "PortsEnvWithOnlyPorts",
+        host_app(8080, 8081),
+        agents((1000, 1001)),
+        {"PORT_8080": "1000", "PORT_8081": "1001"},
+        [],
+    ),
+    case(
+        "TaskBuilderTest",
+        "PortsEnvWithCustomPrefix",
+        # The prefix also goes on HOST, which the engine does not model (it is no port).
+        host_app(8080, 8081),
+        ClusterPolicy(agent_port_ranges=((1000, 1001),), env_vars_prefix="CUSTOM_PREFIX_"),
+        {
+            "CUSTOM_PREFIX_PORTS": "1000,1001",
+            "CUSTOM_PREFIX_PORT": "1000",
+            "CUSTOM_PREFIX_PORT0": "1000",
+            "CUSTOM_PREFIX_PORT_8080": "1000",
+            "CUSTOM_PREFIX_PORT1": "1001",
+            "CUSTOM_PREFIX_PORT_8081": "1001",
+        },
+        ["PORTS", "PORT0", "PORT1"],
+    ),
+    case(
+        "TaskBuilderTest",
+        "OnlyWhitelistedUnprefixedVariablesWithCustomPrefix",
+        host_app(8080, 8081),
+        ClusterPolicy(agent_port_ranges=((1000, 1001),), env_vars_prefix="P_"),
+        {"P_PORT0": "1000", "P_PORT1": "1001"},
+        ["PORT", "PORTS", "PORT0", "PORT1", "PORT_8080", "PORT_8081"],
+    ),
+    case(
+        "TaskBuilderTest",
+        "PortsEnvWithOnlyMappings",
+        {
+            "id": "/test",
+            "networks": [{"mode": "container/bridge"}],
+            "container": {
+                "type": "DOCKER",
+                "docker": {"image": "image"},
+                "portMappings": [
+                    {
+                        "containerPort": 8080,
+                        "hostPort": 0,
+                        "servicePort": 9000,
+                        "protocol": "tcp",
+                        "name": "http",
+                    },
+                    {
+                        "containerPort": 8081,
+                        "hostPort": 0,
+                        "servicePort": 9000,
+                        "protocol": "tcp",
+                        "name": "jabber",
+                    },
+                ],
+            },
+        },
+        agents((1000, 1001)),
+        {"PORT_8080": "1000", "PORT_8081": "1001", "PORT_HTTP": "1000", "PORT_JABBER": "1001"},
+        [],
+    ),
+    case(
+        "TaskBuilderTest",
+        "PortsEnvWithOnlyMappingsAndUserNetworking",
+        {
+            "id": "/test",
+            "networks": [{"mode": "container", "name": "dcos"}],
+            "container": {
+                "type": "DOCKER",
+                "docker": {"image": "image"},
+                "portMappings": [
+                    {"containerPort": 8080, "servicePort": 9000, "protocol": "tcp", "name": "http"},
+                    {"containerPort": 0, "servicePort": 9001, "protocol": "tcp", "name": "jabber"},
+                ],
+            },
+        },
+        DEFAULT_POLICY,
+        {
+            "PORT_8080": "8080",
+            "PORT_HTTP": "8080",
+            "PORT1": "$g",
+            "PORT_$g": "$g",
+            "PORT_JABBER": "$g",
+        },
+        [],
+    ),
+    case(
+        "TaskBuilderTest",
+        "PortsEnvWithBothPortsAndMappings",
+        # The model refuses both at once (IllegalArgumentException). A request never gets there:
+        # normalization drops portDefinitions without host networking (the engine warns,
+        # dropped-port-definitions), so only the mappings make variables.
+        {
+            "id": "/test",
+            "portDefinitions": [{"port": 22}, {"port": 23}],
+            "networks": [{"mode": "container/bridge"}],
+            "container": {
+                "type": "DOCKER",
+                "docker": {"image": "image"},
+                "portMappings": [
+                    {"containerPort": 8080, "hostPort": 0, "servicePort": 9000, "protocol": "tcp"},
+                    {"containerPort": 8081, "hostPort": 0, "servicePort": 9000, "protocol": "tcp"},
+                ],
+            },
+        },
+        agents((1000, 1001)),
+        {"PORT_8080": "1000", "PORT_8081": "1001"},
+        ["PORT_22", "PORT_23"],
+    ),
+    case(
+        "TaskBuilderTest",
+        "build with requirePorts preserves the port order",
+        host_app(25552, 25551, requirePorts=True),
+        agents((25000, 26000)),
+        {"PORT0": "25552", "PORT_25552": "25552", "PORT1": "25551", "PORT_25551": "25551"},
+        [],
+    ),
+    case(
+        "TaskBuilderTest",
+        "build with virtual networking and optional hostports preserves the port order",
+        {
+            "id": "/product/frontend",
+            "cmd": "foo",
+            "networks": [{"mode": "container", "name": "vnet"}],
+            "container": {
+                "type": "DOCKER",
+                "docker": {"image": "jdef/foo"},
+                "portMappings": [
+                    {"containerPort": 0},
+                    {"containerPort": 100, "hostPort": 0},
+                    {"containerPort": 200, "hostPort": 25002},
+                    {"containerPort": 0, "hostPort": 25001},
+                    {"containerPort": 400},
+                    {"containerPort": 0, "hostPort": 0},
+                ],
+            },
+            "portDefinitions": [],
+        },
+        agents((25000, 26003)),
+        {
+            # container-only with containerPort 0: a port picked for the task, offered by nobody
+            "PORT0": "$g0",
+            "PORT_$g0": "$g0",
+            # a dynamic host port from the offer
+            "PORT1": "$h1",
+            "PORT_100": "$h1",
+            # fixed host ports
+            "PORT2": "25002",
+            "PORT_200": "25002",
+            "PORT3": "25001",
+            "PORT_25001": "25001",
+            # container-only with a fixed containerPort
+            "PORT4": "400",
+            "PORT_400": "400",
+            # dynamic host port, inherited by containerPort 0
+            "PORT5": "$h5",
+            "PORT_$h5": "$h5",
+        },
+        [],
+    ),
+    case(
+        "TaskBuilderTest",
+        "PortMappingsWithZeroContainerPort",
+        # At launch the containerPort 0 becomes the host port (31000), hence PORT_31000.
+        {
+            "id": "/testapp",
+            "networks": [{"mode": "container/bridge"}],
+            "container": {
+                "type": "DOCKER",
+                "docker": {"image": "image"},
+                "portMappings": [
+                    {"containerPort": 0, "hostPort": 0, "servicePort": 9000, "protocol": "tcp"}
+                ],
+            },
+        },
+        agents((31000, 31000)),
+        {"PORT0": "31000", "PORT_31000": "31000", "PORT": "31000", "PORTS": "31000"},
+        [],
+    ),
+]
+
+_PLACEHOLDER = re.compile(r"\$\w+")
+
+
+@pytest.mark.parametrize(("raw", "policy", "expected", "absent"), ENV)
+def test_marathon_env(raw, policy, expected, absent):
+    result = resolve_app(raw, policy)
+    env = result.env_dict()
+    picked = {
+        value: env.get(key)
+        for key, value in expected.items()
+        if _PLACEHOLDER.fullmatch(value) and "$" not in key
+    }
+
+    def bind(text):
+        return _PLACEHOLDER.sub(lambda m: str(picked[m.group()]), text)
+
+    assert result.errors == []
+    assert {bind(k): env.get(bind(k)) for k in expected} == {
+        bind(k): bind(v) for k, v in expected.items()
+    }
+    assert [name for name in absent if name in env] == []
+    others = {v for v in expected.values() if v.isdigit()}
+    others |= {k.rsplit("_", 1)[1] for k in expected if re.fullmatch(r"PORT_\d+", k)}
+    for value in picked.values():
+        assert value is not None and 1025 <= int(value) <= 65535
+        assert value not in others
+    assert len(set(picked.values())) == len(picked)
+
+
+NO_PORT_VARIABLES = [
+    case(
+        "EnvironmentHelperTest",
+        "PortsEnvEmpty",
+        bridged([]),
+    ),
+    case(
+        "TaskBuilderTest",
+        "BuildIfMatchesWithoutPorts",
+        {"id": "/product/frontend", "cmd": "foo", "executor": "//cmd", "portDefinitions": []},
+    ),
+]
+
+
+@pytest.mark.parametrize("raw", NO_PORT_VARIABLES)
+def test_marathon_env_without_ports(raw):
+    result = resolve_app(raw)
+
+    assert result.ports == []
+    assert result.env_dict() == {}
+
+
+def test_marathon_env_default_port_mapping_in_user_mode():
+    # TaskBuilderTest / PortMappingsWithUserModeAndDefaultPortMapping: PORT, PORT0, PORTS and
+    # exactly one PORT_<n>, all naming the one port picked for the task.
+    raw = {
+        "id": "/testapp",
+        "networks": [{"mode": "container", "name": "vnet"}],
+        "container": {"type": "DOCKER", "docker": {"image": "image"}, "portMappings": [{}]},
+        "portDefinitions": [],
+    }
+
+    env = resolve_app(raw).env_dict()
+    port = env["PORT0"]
+
+    assert env == {"PORT": port, "PORT0": port, "PORTS": port, f"PORT_{port}": port}
+
+
+# --- host ports (PortsMatcherTest, TaskBuilderTest) ------------------------------------------
+# Each port's host port: a number the agent must offer, None for a mapping that takes none, or
+# DYNAMIC for one picked from the offer (distinct, inside the agents' ranges, never one of the
+# app's fixed host ports). Marathon's "the offer does not match" is the engine's warning.
+
+DYNAMIC = "dynamic"
+OUTSIDE = "host-port-outside-agent-range"
+TOO_FEW = "too-few-agent-ports"
+UNMATCHED = {OUTSIDE, TOO_FEW}
+
+
+def user_mode(*mappings, container_type="DOCKER"):
+    container = {"type": container_type, "portMappings": list(mappings)}
+    if container_type == "DOCKER":
+        container["docker"] = {"image": "image"}
+    return {
+        "id": "/test",
+        "cmd": "run",
+        "networks": [{"mode": "container", "name": "dcos"}],
+        "container": container,
+    }
+
+
+HOST_PORTS = [
+    case(
+        "PortsMatcherTest",
+        "get random ports from single range",
+        host_app(80, 81),
+        agents((31000, 32000)),
+        [DYNAMIC, DYNAMIC],
+        [],
+    ),
+    case(
+        "PortsMatcherTest",
+        "get ports from multiple ranges",
+        host_app(80, 81, 82, 83, 84),
+        agents((30000, 30003), (31000, 31000)),
+        [DYNAMIC] * 5,
+        [],
+    ),
+    case(
+        "PortsMatcherTest",
+        "get ports from multiple ranges, requirePorts",
+        host_app(80, 81, 82, 83, 100, requirePorts=True),
+        agents((80, 83), (100, 100)),
+        [80, 81, 82, 83, 100],
+        [],
+    ),
+    case(
+        "PortsMatcherTest",
+        "get ports with requirePorts preserves the ports order",
+        host_app(100, 80, requirePorts=True),
+        agents((70, 200)),
+        [100, 80],
+        [],
+    ),
+    case("PortsMatcherTest", "get no ports", host_app(), DEFAULT_POLICY, [], []),
+    case(
+        "PortsMatcherTest",
+        "get too many ports",
+        host_app(80, 81, 82),
+        agents((31000, 31001)),
+        [DYNAMIC, DYNAMIC, DYNAMIC],
+        [(TOO_FEW, "/portDefinitions/2")],
+    ),
+    case(
+        "PortsMatcherTest",
+        "fail if required ports are not available",
+        host_app(80, 81, 82, requirePorts=True),
+        agents((31000, 32000)),
+        [80, 81, 82],
+        [
+            (OUTSIDE, "/portDefinitions/0/port"),
+            (OUTSIDE, "/portDefinitions/1/port"),
+            (OUTSIDE, "/portDefinitions/2/port"),
+        ],
+    ),
+    case(
+        "PortsMatcherTest",
+        "satisfy dynamic mapped port from container",
+        user_mode({"containerPort": 1, "hostPort": 0}),
+        agents((31000, 31000)),
+        [DYNAMIC],
+        [],
+    ),
+    case(
+        "PortsMatcherTest",
+        "fail if fixed mapped port from container cannot be satisfied",
+        user_mode({"containerPort": 1, "hostPort": 8080}),
+        agents((31000, 32000)),
+        [8080],
+        [(OUTSIDE, "/container/portMappings/0/hostPort")],
+    ),
+    case(
+        "PortsMatcherTest",
+        "satisfy fixed mapped port from container",
+        user_mode({"containerPort": 1, "hostPort": 31200}),
+        agents((31000, 32000)),
+        [31200],
+        [],
+    ),
+    case(
+        "PortsMatcherTest",
+        "satisfy fixed and dynamic mapped port from container from one offered range",
+        user_mode({"containerPort": 1, "hostPort": 0}, {"containerPort": 1, "hostPort": 31000}),
+        agents((31000, 31001)),
+        [DYNAMIC, 31000],
+        [],
+    ),
+    case(
+        "TaskBuilderTest",
+        "Docker Container PortMappingsWithoutHostPort",
+        user_mode(
+            {"containerPort": 0, "hostPort": 31000, "servicePort": 9000, "protocol": "tcp"},
+            {"containerPort": 0, "servicePort": 9001, "protocol": "tcp"},
+            {"containerPort": 0, "hostPort": 31005, "servicePort": 9002, "protocol": "tcp"},
+        ),
+        agents((31000, 31010)),
+        [31000, None, 31005],
+        [],
+    ),
+    case(
+        "TaskBuilderTest",
+        "Mesos Container PortMappingsWithoutHostPort",
+        user_mode(
+            {"containerPort": 0, "hostPort": 31000, "servicePort": 9000, "protocol": "tcp"},
+            {"containerPort": 0, "servicePort": 9001, "protocol": "tcp"},
+            {"containerPort": 0, "hostPort": 31005, "servicePort": 9002, "protocol": "tcp"},
+            container_type="MESOS",
+        ),
+        agents((31000, 31010)),
+        [31000, None, 31005],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("raw", "policy", "host_ports", "warnings"), HOST_PORTS)
+def test_marathon_host_ports(raw, policy, host_ports, warnings):
+    result = resolve_app(raw, policy)
+
+    assert result.errors == []
+    assert [DYNAMIC if p.host_port_dynamic else p.host_port for p in result.ports] == host_ports
+    # A dynamic port the agents cannot supply has no example (and a warning, below).
+    picked = [p.host_port for p in result.ports if p.host_port_dynamic and p.host_port]
+    fixed = {p.host_port for p in result.ports if not p.host_port_dynamic}
+    assert all(policy.in_agent_ranges(p) and p not in fixed for p in picked)
+    assert len(set(picked)) == len(picked)
+    assert [(w.code, w.path) for w in result.warnings if w.code in UNMATCHED] == warnings
