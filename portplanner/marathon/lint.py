@@ -90,6 +90,24 @@ def lint_ports(
                 )
             )
 
+    # The offer must hold every host port of the task at once, or it does not match and the task
+    # waits forever (M/tasks/PortsMatcher.scala; PortsMatcherTest "get too many ports"). A dynamic
+    # port left without an example is one the agents' ranges could not supply.
+    short = [i for i, host in enumerate(host_ports) if host.dynamic and host.port is None]
+    if short:
+        needed = sum(host.port is not None or host.dynamic for host in host_ports)
+        offered = sum(high - low + 1 for low, high in policy.agent_port_ranges)
+        warnings.append(
+            AppWarning(
+                "too-few-agent-ports",
+                f"{list_path}/{short[0]}",
+                f"The task needs {needed} host ports but the agents offer {offered} ({agents}); "
+                "no offer will match and the task will wait forever.",
+                "Use fewer host ports (a container-mode mapping without hostPort takes none), "
+                "or add ports to the agents' ports resource.",
+            )
+        )
+
     if list_path == PORT_MAPPINGS:
         warnings += _duplicates(
             entries,

@@ -41,8 +41,11 @@ class ServicePortAllocator:
 
     def next_free(self) -> int:
         # The cursor only moves up: ports only ever join `taken`, so none below it frees up.
+        # 0 is never handed out, even when the range starts at 0: it means "assign one", and
+        # Marathon counts it among the used ports because the app being assigned holds it
+        # (AssignDynamicServiceLogic.scala:84-86).
         for port in self._candidates:
-            if port not in self.taken and self.low <= port <= self.high:
+            if port and port not in self.taken and self.low <= port <= self.high:
                 self.taken.add(port)
                 return port
         raise PortRangeExhausted(self.low, self.high)

@@ -8,7 +8,15 @@ before the default network name is filled in. Paths are JSON pointers where Mara
 from __future__ import annotations
 
 from .findings import AppError
-from .model import BRIDGE, CONTAINER, HOST, container_type, duplicate_names, upper
+from .model import (
+    BRIDGE,
+    CONTAINER,
+    HOST,
+    container_type,
+    duplicate_names,
+    port_entries,
+    upper,
+)
 from .pointers import pointer
 
 NETWORK_MIX = (
@@ -29,7 +37,11 @@ HEALTH_CHECK_PORT_INDEX = (
     "Health check port indices must address an element of the ports array or container port "
     "mappings."
 )
+READINESS_DEFAULT_PORT_NAME = "http-api"
+# Health checks Marathon itself runs; the raml rule checks only these (AppValidation.scala:452).
 _MARATHON_HEALTH_PROTOCOLS = {"HTTP", "HTTPS", "TCP"}
+# Every kind that probes a port: HealthCheckWithPort (M/core/health/HealthCheck.scala:64-125).
+_PORT_HEALTH_PROTOCOLS = _MARATHON_HEALTH_PROTOCOLS | {"MESOS_HTTP", "MESOS_HTTPS", "MESOS_TCP"}
 
 
 def canonical_errors(app: dict, policy) -> list[AppError]:
@@ -72,13 +84,15 @@ def canonical_errors(app: dict, policy) -> list[AppError]:
         errors.append(AppError("/", "portDefinitions are only allowed with host-networking"))
 
     port_count = len(mappings) if mappings is not None else len(definitions or ())
-    for i, check in enumerate(app.get("healthChecks") or ()):
-        if isinstance(check, dict) and not _health_check_port_ok(check, port_count):
-            errors.append(AppError(pointer("healthChecks", i), HEALTH_CHECK_PORT_INDEX))
+    errors += _health_check_errors(app, port_count, _MARATHON_HEALTH_PROTOCOLS)
     names = {e.get("name") for e in (mappings if mappings is not None else definitions or ())}
     for i, check in enumerate(app.get("readinessChecks") or ()):
-        name = check.get("portName") if isinstance(check, dict) else None
-        if name is not None and name not in names:
+        if not isinstance(check, dict):
+            continue
+        # readinessCheckValidator (AppValidation.scala:244-256): a check without portName asks
+        # for the RAML default, http-api (RAML/readinessCheck.raml; ReadinessCheck.DefaultPortName).
+        name = check.get("portName", READINESS_DEFAULT_PORT_NAME)
+        if name not in names:
             errors.append(
                 AppError(
                     pointer("readinessChecks", i, "portName"),
@@ -89,12 +103,19 @@ def canonical_errors(app: dict, policy) -> list[AppError]:
 
 
 def model_errors(app: dict) -> list[AppError]:
-    """Rules Marathon checks again on the model, after ``normalize_post`` filled in the default
-    network name (M/state/AppDefinition.scala:640): a named and an unnamed network may now match."""
+    """Rules Marathon checks again on the model (``AppDefinition.validBasicAppDefinition``), after
+    ``normalize_post`` filled in the default network name (M/state/AppDefinition.scala:640): a
+    named and an unnamed network may now match."""
+    errors = []
     names = [n.get("name") for n in app["networks"] if n["mode"] == CONTAINER]
     if len(set(names)) != len(names):
-        return [AppError("/networks", "Duplicate networks are not allowed")]
-    return []
+        errors.append(AppError("/networks", "Duplicate networks are not allowed"))
+    # The model's portIndexIsValid (M/state/AppDefinition.scala:616, 643-652) covers every
+    # HealthCheckWithPort, Mesos kinds included, counting the ports of the normalized app (a
+    # bridge app without a container now has the default one, with one mapping).
+    _, entries = port_entries(app)
+    errors += _health_check_errors(app, len(entries), _PORT_HEALTH_PROTOCOLS)
+    return errors
 
 
 def _network_errors(networks: list[dict], policy) -> list[AppError]:
@@ -151,7 +172,9 @@ def _container_errors(container: dict) -> list[AppError]:
     docker = container.get("docker")
     if container_type(container) == "DOCKER":
         if docker is None:
-            return [AppError("/container/docker", "must not be empty")]
+            # `container.docker is definedAnd(...)` (AppValidation.scala:63-65); definedAnd's
+            # message is "not defined" (M/api/v2/Validation.scala:35-44).
+            return [AppError("/container/docker", "not defined")]
         if not docker.get("image"):
             return [AppError("/container/docker/image", "must not be empty")]
     elif docker is not None and not docker.get("image"):
@@ -168,10 +191,21 @@ def _has_image(container: dict | None) -> bool:
     return container_type(container) == "MESOS" and container.get("appc") is not None
 
 
-def _health_check_port_ok(check: dict, port_count: int) -> bool:
-    """``portIndexIsValid`` (AppValidation.scala): HTTP/HTTPS/TCP checks must address a port."""
+def _health_check_errors(app: dict, port_count: int, protocols: set[str]) -> list[AppError]:
+    return [
+        AppError(pointer("healthChecks", i), HEALTH_CHECK_PORT_INDEX)
+        for i, check in enumerate(app.get("healthChecks") or ())
+        if isinstance(check, dict) and not _health_check_port_ok(check, port_count, protocols)
+    ]
+
+
+def _health_check_port_ok(check: dict, port_count: int, protocols: set[str]) -> bool:
+    """``portIndexIsValid``: a check of one of ``protocols`` must address one of the app's ports
+    by ``portIndex``, give a ``port``, or (without either) the app has exactly one port. COMMAND
+    checks use no port; a check carrying a command is not one of these kinds (AppValidation.scala:
+    451-463)."""
     protocol = upper(check.get("protocol")) or "HTTP"
-    if check.get("command") or protocol not in _MARATHON_HEALTH_PROTOCOLS:
+    if check.get("command") or protocol not in protocols:
         return True
     index = check.get("portIndex")
     if index is not None:

@@ -590,10 +590,62 @@ def test_canonical_rule_host_networking_rules_never_fire(raw):
             [],
             id="command-check",
         ),
+        # The model's portIndexIsValid (M/state/AppDefinition.scala:616, 643-652) checks every
+        # health check with a port, Mesos ones included; the raml one only HTTP, HTTPS and TCP.
         pytest.param(
             host(portDefinitions=[], healthChecks=[{"protocol": "MESOS_HTTP", "portIndex": 3}]),
+            [("/healthChecks/0", HEALTH_PORT_INDEX)],
+            id="mesos-http-port-index-out-of-range",
+        ),
+        pytest.param(
+            host(portDefinitions=[], healthChecks=[{"protocol": "MESOS_HTTP", "portIndex": 0}]),
+            [("/healthChecks/0", HEALTH_PORT_INDEX)],
+            id="mesos-http-port-index-0-no-ports",
+        ),
+        pytest.param(
+            host(portDefinitions=[], healthChecks=[{"protocol": "MESOS_TCP"}]),
+            [("/healthChecks/0", HEALTH_PORT_INDEX)],
+            id="mesos-tcp-no-ports-no-port",
+        ),
+        pytest.param(
+            host(
+                portDefinitions=[{"port": 0}],
+                healthChecks=[{"protocol": "MESOS_HTTPS", "portIndex": 1}],
+            ),
+            [("/healthChecks/0", HEALTH_PORT_INDEX)],
+            id="mesos-https-port-index-out-of-range",
+        ),
+        pytest.param(
+            host(portDefinitions=[], healthChecks=[{"protocol": "MESOS_TCP", "port": 8080}]),
             [],
-            id="mesos-http-not-checked",
+            id="mesos-tcp-explicit-port",
+        ),
+        pytest.param(
+            host(healthChecks=[{"protocol": "MESOS_HTTP"}]),
+            [],
+            id="mesos-http-on-the-default-port",
+        ),
+        pytest.param(
+            host(
+                portDefinitions=[{"port": 0}, {"port": 0}], healthChecks=[{"protocol": "MESOS_TCP"}]
+            ),
+            [],
+            id="mesos-tcp-gets-port-index-0",
+        ),
+        pytest.param(
+            # Checked on the model, after forPostValidation gave the bridge app its default
+            # container with one port mapping.
+            host(
+                networks=[{"mode": "container/bridge"}], healthChecks=[{"protocol": "MESOS_HTTP"}]
+            ),
+            [],
+            id="mesos-http-default-container-mapping",
+        ),
+        pytest.param(
+            # The raml rule runs before that default container exists: no port yet.
+            host(networks=[{"mode": "container/bridge"}], healthChecks=[{"protocol": "HTTP"}]),
+            [("/healthChecks/0", HEALTH_PORT_INDEX)],
+            id="http-before-default-container-mapping",
         ),
     ],
 )
@@ -606,6 +658,7 @@ def test_canonical_rule_health_check_port_index(raw, errors):
     [
         pytest.param({"protocol": "HTTP", "path": "/"}, 0, id="http-gets-port-index-0"),
         pytest.param({"protocol": "TCP"}, 0, id="tcp-gets-port-index-0"),
+        pytest.param({"protocol": "MESOS_HTTP"}, 0, id="mesos-http-gets-port-index-0"),
         pytest.param({"protocol": "HTTP", "port": 8080}, None, id="with-port-unchanged"),
         pytest.param({"protocol": "COMMAND", "command": {"value": "true"}}, None, id="command"),
     ],
@@ -642,6 +695,28 @@ def test_normalize_health_check_default_port_index(check, expected):
             id="mapping-name",
         ),
         pytest.param(host(readinessChecks=[{"portName": "default"}]), [], id="default-port-name"),
+        # Without portName a readiness check asks for Marathon's default name http-api
+        # (RAML/readinessCheck.raml, ReadinessCheck.DefaultPortName).
+        pytest.param(
+            host(readinessChecks=[{"path": "/ready"}]),
+            [("/readinessChecks/0/portName", "No port definition reference for portName http-api")],
+            id="no-port-name-means-http-api",
+        ),
+        pytest.param(
+            host(portDefinitions=[], readinessChecks=[{}]),
+            [("/readinessChecks/0/portName", "No port definition reference for portName http-api")],
+            id="no-port-name-no-ports",
+        ),
+        pytest.param(
+            host(portDefinitions=[{"port": 0, "name": "http-api"}], readinessChecks=[{}]),
+            [],
+            id="no-port-name-finds-http-api",
+        ),
+        pytest.param(
+            bridge([{"containerPort": 80, "name": "http-api"}], readinessChecks=[{}]),
+            [],
+            id="no-port-name-finds-http-api-mapping",
+        ),
     ],
 )
 def test_canonical_rule_readiness_port_name(raw, errors):
@@ -684,6 +759,34 @@ IMAGE = {"type": "DOCKER", "docker": {"image": "nginx"}}
 )
 def test_canonical_rule_cmd_args_or_container(fields, errors):
     result = resolve_app({"id": "/app", "portDefinitions": [], **fields})
+
+    assert errors_of(result) == errors
+
+
+@pytest.mark.parametrize(
+    ("container", "errors"),
+    [
+        # dockerDockerContainerValidator: `container.docker is definedAnd(...)`, whose message is
+        # Marathon's "not defined" (M/api/v2/Validation.scala:35-44).
+        pytest.param(
+            {"type": "DOCKER"}, [("/container/docker", "not defined")], id="docker-absent"
+        ),
+        pytest.param({}, [("/container/docker", "not defined")], id="type-defaults-to-docker"),
+        pytest.param(
+            {"type": "DOCKER", "docker": {"image": ""}},
+            [("/container/docker/image", "must not be empty")],
+            id="docker-image-empty",
+        ),
+        pytest.param(
+            {"type": "MESOS", "docker": {"image": ""}},
+            [("/container/docker/image", "must not be empty")],
+            id="mesos-docker-image-empty",
+        ),
+        pytest.param({"type": "MESOS"}, [], id="mesos-without-docker"),
+    ],
+)
+def test_canonical_rule_docker_container(container, errors):
+    result = resolve_app(host(container=container))
 
     assert errors_of(result) == errors
 
@@ -1220,6 +1323,24 @@ def test_service_port_fixed_outside_range_accepted():
     assert service_ports(result) == [9000]
 
 
+def test_service_port_never_0_when_range_starts_at_0():
+    # 0 asks for a port, so it is never one (AssignDynamicServiceLogicTest "Assign dynamic service
+    # ports w/ both BRIDGE and USER containers" runs with the range 0 until 12).
+    policy = ClusterPolicy(local_port_min=0, local_port_max=5)
+
+    result = resolve_app(_zeros(2), policy)
+
+    assert service_ports(result) == [1, 2]
+
+
+def test_service_port_allocator_never_hands_out_0():
+    allocator = ServicePortAllocator(0, 1, candidates=iter([0, 1]))
+
+    assert allocator.assign([0]) == [1]
+    with pytest.raises(PortRangeExhausted):
+        allocator.assign([0])
+
+
 # --- §5 host ports --------------------------------------------------------------------------
 
 
@@ -1741,6 +1862,28 @@ LINT_CASES = [
         "host-port-outside-agent-range",
         [],
         id="host-port-outside-agent-range-policy-no",
+    ),
+    # too-few-agent-ports
+    pytest.param(
+        bridge([{"containerPort": 80, "hostPort": 0}, {"containerPort": 81, "hostPort": 0}]),
+        ClusterPolicy(agent_port_ranges=((31000, 31000),)),
+        "too-few-agent-ports",
+        ["/container/portMappings/1"],
+        id="too-few-agent-ports",
+    ),
+    pytest.param(
+        bridge([{"containerPort": 80, "hostPort": 31001}, {"containerPort": 81, "hostPort": 0}]),
+        ClusterPolicy(agent_port_ranges=((31000, 31001),)),
+        "too-few-agent-ports",
+        [],
+        id="too-few-agent-ports-exact-fit-no",
+    ),
+    pytest.param(
+        user([{"containerPort": 80}, {"containerPort": 81, "hostPort": 0}]),
+        ClusterPolicy(agent_port_ranges=((31000, 31000),)),
+        "too-few-agent-ports",
+        [],
+        id="too-few-agent-ports-container-only-takes-none-no",
     ),
     # env-name-not-shell-safe
     pytest.param(
