@@ -4,6 +4,7 @@ one row per port so that collision checks are indexed queries rather than loops 
 from __future__ import annotations
 
 import json
+import uuid
 
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -171,3 +172,21 @@ class VipLabel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} of app #{self.app_id}"
+
+
+class PendingImport(models.Model):
+    """An import read and previewed, waiting for its commit. The commit names it by token rather
+    than posting the whole document back: a 20 MiB file posted back urlencoded grows past the
+    request limit (and the user would wait for it twice)."""
+
+    token = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=255, help_text="The file's name, or 'pasted JSON'.")
+    payload = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} for {self.cluster}"

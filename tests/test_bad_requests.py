@@ -71,8 +71,9 @@ COMPOSER_WORDS = [
 ]  # fmt: skip
 FLEET_FIELDS = [
     "q", "status", "network", "sort", "page", "format", "dynamic", "acknowledge", "action",
-    "json", "name", "description", "local_port_min", "local_port_max", "agent_port_ranges",
-    "reserved_ports", "default_network_name", "mesos_bridge_name", "env_vars_prefix",
+    "pending", "json", "name", "description", "local_port_min", "local_port_max",
+    "agent_port_ranges", "reserved_ports", "default_network_name", "mesos_bridge_name",
+    "env_vars_prefix",
 ]  # fmt: skip
 FLEET_WORDS = ["valid", "draft", "collisions", "host", "port", "warnings", "id", "zip", "group"]
 

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import BadRequest
+
 from portplanner.composer.forms import AppForm, EnvForm, PortForm
 from portplanner.marathon import ReadError, parse_json
 from portplanner.marathon.model import BRIDGE, CONTAINER, HOST, network_mode, port_entries
@@ -315,7 +317,9 @@ def _set(target: dict, key: str, value: Any) -> None:
 
 # --- the POST reader ------------------------------------------------------------------------------
 
-# Rows read from one post at most: Marathon sets no limit, a request body must.
+# The most ports (and env rows) the form holds. Marathon sets no limit, but a task's host ports
+# come from one agent's offer, and agents offer 1,001 ports by default (31000-32000); a request
+# body and a page need a bound. Larger apps go through import and `portplan check`.
 MAX_ROWS = 1000
 
 
@@ -355,7 +359,10 @@ def _values(data, form_class, names: list[str], prefix: str) -> dict:
 
 
 def _rows(data, prefix: str, form_class, names: list[str]) -> list[dict]:
-    count = min(number(data.get(f"{prefix}-TOTAL_FORMS", ""), digits=6) or 0, MAX_ROWS)
+    count = number(data.get(f"{prefix}-TOTAL_FORMS", ""), digits=6) or 0
+    if count > MAX_ROWS:
+        # The page never posts more; cutting the rows short would drop what was sent.
+        raise BadRequest(f"{count} {prefix} rows posted; the composer takes up to {MAX_ROWS}")
     return [_values(data, form_class, names, f"{prefix}-{i}-") for i in range(count)]
 
 
@@ -372,11 +379,11 @@ def edit(draft: Draft, kind: str, arg: str) -> Draft:
     row, _, value = arg.partition(":")
     index = number(row, digits=6)
     port = value if number(value, digits=5) is not None else None
-    if kind == "add_port":
+    if kind == "add_port" and len(ports) < MAX_ROWS:
         ports.append({"protocol": "tcp", "container_port": "0", "host_port_mode": "random"})
     elif kind == "remove_port" and index is not None and index < len(ports):
         del ports[index]
-    elif kind == "add_env":
+    elif kind == "add_env" and len(env) < MAX_ROWS:
         env.append({"name": "", "value": ""})
     elif kind == "remove_env" and index is not None and index < len(env):
         del env[index]

@@ -14,6 +14,7 @@ from itertools import islice
 from typing import Any
 
 from portplanner.composer.draft import (
+    MAX_ROWS,
     NEW_APP,
     Draft,
     Posted,
@@ -73,6 +74,19 @@ class Preview:
     @property
     def env_prefix(self) -> str:
         return self.cluster.policy.env_vars_prefix
+
+    @property
+    def port_rows(self) -> list[dict]:
+        """The form's port rows to render: index, values as typed, errors by field name."""
+        errors: dict[int, dict[str, list[str]]] = {}
+        for field_id, messages in self.field_errors.items():
+            index, _, name = field_id.removeprefix("id_ports-").partition("-")
+            if field_id.startswith("id_ports-") and index.isdecimal():
+                errors.setdefault(int(index), {})[name] = messages
+        return [
+            {"i": i, "values": row, "errors": errors.get(i, {})}
+            for i, row in enumerate(self.draft.ports)
+        ]
 
 
 def preview(
@@ -235,6 +249,12 @@ def draft_for(cluster: Cluster, raw, app: App | None) -> tuple[Draft | None, lis
     prepared = prepare(raw, cluster.policy)
     if prepared.app is None:
         return None, [f"{e.path}: {e.message}" for e in prepared.errors]
+    if len(prepared.entries) > MAX_ROWS:
+        return None, [
+            f"{prepared.list_path}: {len(prepared.entries):,} ports, and the form holds up to "
+            f"{MAX_ROWS:,} (what one agent offers by default). Check it with `portplan check` "
+            "or import it; the collision report and port map show it like any app"
+        ]
     return draft_from_app(prepared.app, app.version if app else ""), list(prepared.warnings)
 
 

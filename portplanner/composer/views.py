@@ -10,8 +10,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portplanner.composer.draft import app_from_draft, read_post
-from portplanner.composer.forms import AppForm, EnvFormSet, PortFormSet
+from portplanner.composer.draft import MAX_ROWS, app_from_draft, read_post
+from portplanner.composer.forms import (
+    HOST_PORT_MODES,
+    PROTOCOLS,
+    AppForm,
+    EnvFormSet,
+    PortFormSet,
+)
 from portplanner.composer.preview import (
     Notice,
     Preview,
@@ -85,6 +91,9 @@ def _page(request: HtmxHttpRequest, shown: Preview, notice: Notice) -> HttpRespo
         "port_formset": PortFormSet(initial=draft.ports, prefix="ports"),
         "env_formset": EnvFormSet(initial=draft.env, prefix="env"),
         "mode_sentences": MODE_SENTENCES,
+        "protocols": PROTOCOLS,
+        "host_port_modes": HOST_PORT_MODES,
+        "max_ports": MAX_ROWS,
     }
     return render(request, "composer/edit.html", context)
 

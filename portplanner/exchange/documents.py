@@ -5,17 +5,20 @@ from __future__ import annotations
 import io
 import json
 import re
+import uuid
 import zipfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from portplanner.fleet.deploy import deploy_group, group_problems
 from portplanner.fleet.queries import cluster_collisions
 from portplanner.marathon import AppResult, Collision, ReadError, SourcedApp, read_apps
 from portplanner.marathon.pointers import resolve
 from portplanner.marathon.reader import ReadNote
-from portplanner.models import App, Cluster
+from portplanner.models import App, Cluster, PendingImport
 
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 IMPORT_MAX_APPS = 20_000
@@ -80,6 +83,24 @@ def plan_import(cluster: Cluster, apps: list[SourcedApp], notes: list[ReadNote])
 
 def commit_import(cluster: Cluster, apps: list[SourcedApp]) -> list[tuple[App, AppResult]]:
     return deploy_group(cluster, [a.app for a in apps])
+
+
+# Previews not committed within this time are forgotten (each new preview sweeps them).
+PENDING_FOR = timedelta(days=1)
+
+
+def keep_pending(cluster: Cluster, data: bytes, source: str) -> PendingImport:
+    """Keep a previewed import for its commit, which then reads the same bytes again."""
+    PendingImport.objects.filter(created_at__lt=timezone.now() - PENDING_FOR).delete()
+    return PendingImport.objects.create(cluster=cluster, payload=data, source=source[:255])
+
+
+def pending(cluster: Cluster, token: str) -> PendingImport | None:
+    """The previewed import ``token`` names in ``cluster``, if it is still kept."""
+    try:
+        return PendingImport.objects.get(token=uuid.UUID(token), cluster=cluster)
+    except (ValueError, PendingImport.DoesNotExist):
+        return None
 
 
 # --- export ------------------------------------------------------------------------------------

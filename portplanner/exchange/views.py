@@ -16,6 +16,8 @@ from portplanner.exchange.documents import (
     exported_app,
     file_name,
     group_document,
+    keep_pending,
+    pending,
     plan_import,
     read_import,
     zip_archive,
@@ -27,13 +29,21 @@ from portplanner.models import App, Cluster
 
 @require_http_methods(["GET", "POST"])
 def cluster_import(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
+    """Upload or paste, see what it would do, then commit it all or nothing. The commit names
+    the previewed document (kept on the server) rather than posting it back."""
     cluster_obj = get_object_or_404(Cluster, name=cluster)
     context = {"cluster": cluster_obj, "max_mib": IMPORT_MAX_BYTES // 1048576}
     if request.method == "GET":
         return render(request, "exchange/import.html", context)
+    kept = pending(cluster_obj, request.POST.get("pending", ""))
     upload = request.FILES.get("file")
-    if upload is not None and upload.size:
+    if kept is not None:
+        data, source = bytes(kept.payload), kept.source
+    elif upload is not None and upload.size:
         data, source = upload.read(IMPORT_MAX_BYTES + 1), upload.name
+    elif "pending" in request.POST:
+        context["error"] = "This import's preview has expired or was committed; upload it again"
+        return render(request, "exchange/import.html", context, status=400)
     else:
         data, source = request.POST.get("payload", "").encode(), "pasted JSON"
     try:
@@ -43,6 +53,8 @@ def cluster_import(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
         return render(request, "exchange/import.html", context, status=400)
     if request.POST.get("action") == "commit":
         saved = commit_import(cluster_obj, apps)
+        if kept is not None:
+            kept.delete()
         invalid = sum(not result.valid for _, result in saved)
         messages.success(
             request,
@@ -51,7 +63,8 @@ def cluster_import(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
         )
         return redirect("cluster_apps", cluster_obj.name)
     plan = plan_import(cluster_obj, apps, notes)
-    context.update(plan=plan, payload=data.decode("utf-8"), source=source)
+    kept = keep_pending(cluster_obj, data, source)
+    context.update(plan=plan, pending=kept.token, source=source)
     return render(request, "exchange/import.html", context)
 
 

@@ -412,3 +412,27 @@ def test_save_relative_id_clashing_with_saved_app_is_refused(client, cluster, co
     response = client.post(reverse("app_new", args=["prod"]), data)
     assert "/api already exists in prod" in response.content.decode()
     assert App.objects.count() == 1
+
+
+def test_an_app_with_more_ports_than_the_form_holds_opens_locked_and_says_why(client, cluster):
+    ports = [{"port": 0} for _ in range(1001)]
+    app, _ = save_app(cluster, {"id": "/big", "cmd": "run", "portDefinitions": ports})
+    html = client.get(reverse("app_edit", args=["prod", app.pk])).content.decode()
+    assert "/portDefinitions: 1,001 ports, and the form holds up to 1,000" in html
+    assert 'id="save-button"' not in html
+
+
+def test_a_post_of_more_rows_than_the_form_holds_is_refused_whole(client, cluster, composer_form):
+    data = composer_form(HOST_APP, action="save", **{"ports-TOTAL_FORMS": "1001"})
+    response = client.post(reverse("app_new", args=["prod"]), data)
+    assert response.status_code == 400
+    assert "Nothing was saved" in response.content.decode()
+    assert not App.objects.exists()
+
+
+def test_the_add_port_button_goes_at_the_limit(client, cluster, composer_form):
+    ports = [{"port": 0} for _ in range(1000)]
+    data = composer_form({"id": "/full", "cmd": "run", "portDefinitions": ports})
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert 'value="add_port"' not in html and 'id="port-999"' in html
+    assert "Up to 1000 ports" in html

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -180,4 +181,34 @@ def test_import_paste_over_the_request_limit_gets_a_page_that_says_so(client, cl
     response = post_import(client, json.dumps([{"id": f"/a{i}", "cmd": "x y"} for i in range(99)]))
     assert response.status_code == 400
     assert "imports take up to 20 MiB" in response.content.decode()
+    assert not App.objects.exists()
+
+
+def test_import_commit_names_the_previewed_file_instead_of_posting_it_back(client, cluster):
+    # 16 MiB: posted back urlencoded it would grow past the 21 MiB request limit.
+    big = {"id": "/big", "cmd": "run", "env": {"BLOB": "x" * (16 * 1024 * 1024)}, "ports": [0]}
+    upload = SimpleUploadedFile("big.json", json.dumps(big).encode(), "application/json")
+    url = reverse("cluster_import", args=["prod"])
+    preview = client.post(url, {"file": upload, "action": "preview"})
+    assert preview.status_code == 200 and not App.objects.exists()
+    token = re.search(r'name="pending" value="([0-9a-f-]+)"', preview.content.decode())[1]
+    assert len(preview.content) < 1024 * 1024  # the preview does not carry the file either
+
+    committed = client.post(url, {"pending": token, "action": "commit"})
+    assert committed.status_code == 302
+    assert App.objects.get(app_id="/big").source["env"]["BLOB"] == big["env"]["BLOB"]
+    # A token is good for one commit.
+    again = client.post(url, {"pending": token, "action": "commit"})
+    assert again.status_code == 400
+    assert "expired or was committed; upload it again" in again.content.decode()
+    assert App.objects.count() == 1
+
+
+@pytest.mark.parametrize("token", ["", "not-a-uuid", "00000000-0000-0000-0000-000000000000"])
+def test_import_commit_of_an_unknown_preview_says_so_and_imports_nothing(client, cluster, token):
+    response = client.post(
+        reverse("cluster_import", args=["prod"]), {"pending": token, "action": "commit"}
+    )
+    assert response.status_code == 400
+    assert "upload it again" in response.content.decode()
     assert not App.objects.exists()
