@@ -9,7 +9,11 @@ STAMP := $(VENV)/.installed-$(REQS_HASH)
 
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt venv bench
+# `make run` and `make serve` listen on $(HOST):$(PORT): PORT=8001 make run.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run serve test lint fmt venv bench
 
 venv: $(STAMP)
 
@@ -19,10 +23,18 @@ $(STAMP):
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# Local use: DEBUG on (runserver refuses it beyond loopback), the demo fleet, embedded SQLite.
 run: $(STAMP)
-	$(PYTHON) manage.py migrate --noinput
-	$(PYTHON) manage.py seed_demo
-	$(PYTHON) manage.py runserver 127.0.0.1:8000
+	DJANGO_DEBUG=1 $(PYTHON) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PYTHON) manage.py seed_demo
+	DJANGO_DEBUG=1 $(PYTHON) manage.py runserver $(HOST):$(PORT)
+
+# For a team (README, "Run it for a team"): DEBUG off, gunicorn serving WhiteNoise's compressed
+# static files; WEB_CONCURRENCY workers. Needs DJANGO_SECRET_KEY; usually DATABASE_URL.
+serve: $(STAMP)
+	DJANGO_DEBUG=0 $(PYTHON) manage.py migrate --noinput
+	DJANGO_DEBUG=0 $(PYTHON) manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=0 BIND=$${BIND:-$(HOST):$(PORT)} exec $(VENV)/bin/gunicorn -c portplanner/gunicorn.conf.py
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -9,6 +9,7 @@ from portplanner.fleet import views as fleet
 urlpatterns = [
     path("", fleet.home, name="home"),
     path("healthz", http.healthz, name="healthz"),
+    path("readyz", http.readyz, name="readyz"),
     path("clusters/new/", fleet.cluster_new, name="cluster_new"),
     path("clusters/<slug:cluster>/", fleet.cluster_apps, name="cluster_apps"),
     path(

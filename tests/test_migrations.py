@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,3 +59,14 @@ def test_vip_labels_move_to_rows_of_their_own_and_back():
     old = migrate(BEFORE)  # and back: each port keeps its first VIP
     ports = old.get_model("portplanner", "PortAllocation").objects.order_by("index")
     assert [(p.vip, p.vip_key) for p in ports] == [("/web:80", "web:80"), ("", "")]
+
+
+def test_readyz_answers_503_until_every_migration_is_applied(client):
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    migrate([("portplanner", "0005_app_validity_index")])
+    response = client.get(reverse("readyz"))
+    assert response.status_code == 503
+    assert b"migration(s) not applied: run `manage.py migrate`" in response.content
+    migrate(latest)
+    assert client.get(reverse("readyz")).status_code == 200
