@@ -30,13 +30,30 @@ from portplanner.marathon.schema import VALIDATOR
 
 RATIO_TARGET = 3.0  # resolve_app median / bare VALIDATOR.validate median, same document
 FLAT_TARGET = 1.25  # check_fleet per-app time at 10,000 apps / per-app time at 1,000 apps
-SMALL_FLEET, LARGE_FLEET = 1_000, 10_000
-# Each round times one block per fleet size: the large fleet once, the small one LARGE / SMALL
-# times, so both blocks check as many apps and last about as long (other load hits them alike).
-# The order alternates between rounds; the flatness ratio is the median of the per-round ratios.
-FLEET_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class Scale:
+    small_fleet: int
+    large_fleet: int
+    # Each round times one block per fleet size: the large fleet once, the small one large / small
+    # times, so both blocks check as many apps and last about as long (other load hits them
+    # alike). The order alternates between rounds; the flatness ratio is the median of the
+    # per-round ratios.
+    fleet_rounds: int
+    single_app: common.Budget
+    profile_calls: int  # resolve_app calls per cProfile (--profile)
+
+
 # Single-app samples: batches of at least 0.2 ms, 3 s of timed rounds per app (200-2,000).
-SINGLE_APP_BUDGET = common.Budget()
+FULL = Scale(1_000, 10_000, 4, common.Budget(), 200)
+QUICK = Scale(
+    100,
+    1_000,
+    2,
+    common.Budget(case_ns=100_000_000, min_rounds=20, max_rounds=200, warmup_ns=10_000_000),
+    20,
+)
 
 clock = common.clock
 
@@ -437,13 +454,16 @@ def time_block(fleet: list[dict], runs: int, timing: FleetTiming | None) -> Flee
     return timing
 
 
-def time_fleets(small: list[dict], large: list[dict]) -> tuple[FleetTiming, FleetTiming, float]:
-    """Time both fleets in alternating blocks; return both and the median per-round ratio."""
+def time_fleets(
+    small: list[dict], large: list[dict], rounds: int
+) -> tuple[FleetTiming, FleetTiming, float]:
+    """Time both fleets in ``rounds`` alternating blocks; return both and the median per-round
+    ratio."""
     check_fleet(small)  # warm-up, not timed
     repeat = max(1, len(large) // len(small))
     s: FleetTiming | None = None
     g: FleetTiming | None = None
-    for round_no in range(FLEET_ROUNDS):
+    for round_no in range(rounds):
         if round_no % 2 == 0:
             s = time_block(small, repeat, s)
             g = time_block(large, 1, g)
@@ -533,9 +553,12 @@ def check_single_app(name: str, doc: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = common.arguments(__doc__)
     parser.add_argument(
-        "--profile", action="store_true", help="after the table, profile every case that failed"
+        "--profile",
+        action="store_true",
+        help="after the table, profile every case that failed (with --quick: every case)",
     )
     args = parser.parse_args(argv)
+    scale = QUICK if args.quick else FULL
     gc.enable()  # as in production (it is on by default; this guards against PYTHON* tweaks)
 
     policy = DEFAULT_POLICY
@@ -544,6 +567,8 @@ def main(argv: list[str] | None = None) -> int:
         f"jsonschema {metadata.version('jsonschema')}, seed {common.SEED}, gc on, DEFAULT_POLICY "
         f"(service ports {policy.local_port_min}-{policy.local_port_max})"
     )
+    if args.quick:
+        print(common.QUICK_BANNER)
 
     rows = []
     for name, doc in (("3-port bridge app", app_3_ports()), ("50-port host app", app_50_ports())):
@@ -551,18 +576,20 @@ def main(argv: list[str] | None = None) -> int:
         resolve, validate = common.alternate(
             lambda doc=doc: resolve_app(doc),
             lambda doc=doc: VALIDATOR.validate(doc),
-            SINGLE_APP_BUDGET,
+            scale.single_app,
         )
         ratio = resolve.median / validate.median
         rows.append((name, doc, resolve, validate, ratio, ratio <= RATIO_TARGET))
 
-    # The 1,000-app fleet is the first 1,000 apps of the 10,000-app one (same generator, same seed).
-    large_fleet = FleetGenerator(common.SEED).fleet(LARGE_FLEET)
-    small, large, flat = time_fleets(large_fleet[:SMALL_FLEET], large_fleet)
+    # The small fleet is the first apps of the large one (same generator, same seed).
+    large_fleet = FleetGenerator(common.SEED).fleet(scale.large_fleet)
+    small, large, flat = time_fleets(
+        large_fleet[: scale.small_fleet], large_fleet, scale.fleet_rounds
+    )
     fleets = (small, large)
     flat_ok = flat <= FLAT_TARGET
 
-    verdicts = common.Verdicts()
+    verdicts = common.Verdicts(args.quick)
     w = 36  # width of the first column
     head = f"{'case':<{w}}{'median':>11}{'p95':>11}{'ratio':>8}  {'target':<9}result"
     rule = "-" * len(head)
@@ -578,7 +605,7 @@ def main(argv: list[str] | None = None) -> int:
     for f in fleets:
         print(f"{f'  {f.size:,} apps':<{w}}{fmt_ns(f.total):>11}{fmt_ns(f.per_app):>11}")
     print(
-        f"{f'  per app, {LARGE_FLEET:,} / {SMALL_FLEET:,} apps':<{w}}{'':>22}{flat:>8.2f}  ", end=""
+        f"{f'  per app, {large.size:,} / {small.size:,} apps':<{w}}{'':>22}{flat:>8.2f}  ", end=""
     )
     print(f"{'<= ' + str(FLAT_TARGET):<9}{verdicts.judge(flat_ok)}")
     print(rule)
@@ -593,8 +620,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     range_size = policy.local_port_max - policy.local_port_min + 1
     print(
-        f"check_fleet rows: {FLEET_ROUNDS} rounds, each timing {LARGE_FLEET:,} apps per size in "
-        "alternating order; total = median run, per app = median round; per-round ratios "
+        f"check_fleet rows: {scale.fleet_rounds} rounds, each timing {large.size:,} apps per size "
+        "in alternating order; total = median run, per app = median round; per-round ratios "
         + ", ".join(f"{b / a:.2f}" for a, b in zip(small.blocks, large.blocks, strict=True))
         + " (median taken)"
     )
@@ -615,10 +642,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\noverall: {verdicts.overall()}")
 
     if args.profile:
+        # A quick run judges nothing, so it profiles every case (make test runs this code too).
         for name, doc, _, _, _, ok in rows:
-            if not ok:
-                print(profile_call(f"resolve_app, {name}", lambda doc=doc: resolve_app(doc), 200))
-        if not flat_ok:
+            if args.quick or not ok:
+                call = lambda doc=doc: resolve_app(doc)  # noqa: E731
+                print(profile_call(f"resolve_app, {name}", call, scale.profile_calls))
+        if args.quick or not flat_ok:
             print(profile_growth(large_fleet[: small.size], large_fleet))
     return verdicts.exit_code(args.strict)
 

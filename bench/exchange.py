@@ -23,6 +23,7 @@ from portplanner.models import App, Cluster, PortAllocation  # noqa: E402
 
 SEED = 20261125
 IMPORT_TARGET_S = 10.0
+APPS, QUICK_APPS = 5_000, 300
 
 
 def v2_apps(count: int) -> dict:
@@ -69,15 +70,20 @@ def seconds_since(start: int) -> float:
 
 def main() -> int:
     parser = common.arguments(__doc__)
-    parser.add_argument("--apps", type=int, default=5000)
+    parser.add_argument(
+        "--apps", type=int, help=f"apps in the file (default {APPS:,}; {QUICK_APPS} with --quick)"
+    )
     args = parser.parse_args()
+    apps = args.apps or (QUICK_APPS if args.quick else APPS)
     # Pages need no hashed static files here: import time is what is measured.
     common.migrate(static=False)
     Cluster.objects.create(name="bench")
-    data = json.dumps(v2_apps(args.apps)).encode()
+    data = json.dumps(v2_apps(apps)).encode()
     client = Client()
     url = reverse("cluster_import", args=["bench"])
-    print(f"Import benchmark: {args.apps:,} apps, {len(data) / 1048576:.1f} MiB /v2/apps file")
+    print(f"Import benchmark: {apps:,} apps, {len(data) / 1048576:.1f} MiB /v2/apps file")
+    if args.quick:
+        print(common.QUICK_BANNER)
     started = common.clock()
     upload = SimpleUploadedFile("apps.json", data, "application/json")
     preview = client.post(url, {"file": upload, "action": "preview"})
@@ -88,14 +94,14 @@ def main() -> int:
     commit = client.post(url, {"payload": data.decode(), "action": "commit"})
     commit_s = seconds_since(started)
     assert commit.status_code == 302, commit.content[:500]
-    assert App.objects.count() == args.apps
+    assert App.objects.count() == apps
     # The same file again: every app is now an update (its service ports reused).
     started = common.clock()
     again = client.post(url, {"payload": data.decode(), "action": "commit"})
     again_s = seconds_since(started)
     assert again.status_code == 302, again.content[:500]
-    assert App.objects.filter(version=2).count() == args.apps
-    verdicts = common.Verdicts()
+    assert App.objects.filter(version=2).count() == apps
+    verdicts = common.Verdicts(args.quick)
     print(f"  preview (dry run, rolled back)  {preview_s:6.2f} s")
     for label, seconds in (
         ("commit (all or nothing)", commit_s),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 import statistics
 import sys
+from dataclasses import dataclass
 
 import common
 
@@ -28,10 +29,18 @@ from django.urls import reverse  # noqa: E402
 from portplanner.fleet.deploy import deploy  # noqa: E402
 from portplanner.models import Cluster, PortAllocation, VipLabel  # noqa: E402
 
-FLEET = 10_000
-COLLIDING = 100
-WARMUP, SAMPLES = 5, 60
-POLICY_SAVES = 3
+
+@dataclass(frozen=True)
+class Scale:
+    fleet: int
+    colliding: int  # apps deployed after the fleet, each taking a port or VIP already held
+    warmup: int  # turns before the timed ones (each page once per turn)
+    samples: int  # timed turns
+    policy_saves: int
+
+
+FULL = Scale(fleet=10_000, colliding=100, warmup=5, samples=60, policy_saves=3)
+QUICK = Scale(fleet=1_000, colliding=10, warmup=1, samples=5, policy_saves=1)
 TARGET_MS = 200.0  # median and p95 of each page, server time
 
 
@@ -67,12 +76,13 @@ def colliding_apps(cluster: Cluster, count: int) -> list[dict]:
 def main() -> int:
     parser = common.arguments(__doc__)
     args = parser.parse_args()
+    scale = QUICK if args.quick else FULL
 
     common.migrate(static=True)
     cluster = Cluster.objects.create(name="large")
-    common.load_fleet(cluster, common.generate_fleet(FLEET, common.GAP_CHANCE))
+    common.load_fleet(cluster, common.generate_fleet(scale.fleet, common.GAP_CHANCE))
     # A second deployment, as the colliding apps would arrive; collisions are not errors.
-    deploy(cluster, [(None, raw) for raw in colliding_apps(cluster, COLLIDING)])
+    deploy(cluster, [(None, raw) for raw in colliding_apps(cluster, scale.colliding)])
     common.settle()
 
     client = Client()
@@ -87,7 +97,7 @@ def main() -> int:
     }
     requests = {name: (lambda url=url: client.get(url)) for name, url in pages.items()}
     checked = {name: common.ok_response(request) for name, request in requests.items()}
-    times = common.turns(checked, WARMUP, SAMPLES)
+    times = common.turns(checked, scale.warmup, scale.samples)
     queries = {name: len(common.queries_of(request)) for name, request in requests.items()}
     sizes = {name: len(request().content) for name, request in requests.items()}
 
@@ -95,13 +105,15 @@ def main() -> int:
         f"Port Planner fleet benchmark: DEBUG={settings.DEBUG}, SQLite (a fresh file); "
         f"{common.describe_fleet(cluster)}"
     )
+    if args.quick:
+        print(common.QUICK_BANNER)
     print(
-        f"Server time: django.test.Client in process, {SAMPLES} samples after {WARMUP} warm-ups, "
-        "requests interleaved; p95 nearest-rank.\n"
+        f"Server time: django.test.Client in process, {scale.samples} samples after "
+        f"{scale.warmup} warm-ups, requests interleaved; p95 nearest-rank.\n"
     )
     print(f"{'page':<38} {'median':>9} {'p95':>9} {'SQL':>4} {'bytes':>9}  target")
     print("-" * 96)
-    verdicts = common.Verdicts()
+    verdicts = common.Verdicts(args.quick)
     for name in pages:
         median = statistics.median(times[name]) / 1e6
         p95 = common.p95(times[name]) / 1e6
@@ -126,14 +138,15 @@ def main() -> int:
         "env_vars_prefix": cluster.env_vars_prefix,
     }
     saves = []
-    for _ in range(POLICY_SAVES):
+    for _ in range(scale.policy_saves):
         start = common.clock()
         response = client.post(settings_url, form)
         saves.append(common.clock() - start)
         assert response.status_code == 302, response.status_code
     print(
         f"{'settings saved: re-check (context)':<38} {statistics.median(saves) / 1e6:>7.0f}ms "
-        f"{'':>9} {'':>4} {'':>9}  median of {POLICY_SAVES}, every app re-resolved and rewritten"
+        f"{'':>9} {'':>4} {'':>9}  median of {scale.policy_saves}, every app re-resolved and "
+        "rewritten"
     )
     return verdicts.exit_code(args.strict)
 

@@ -20,6 +20,7 @@ import sqlite3
 import statistics
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from itertools import islice
 from urllib.parse import urlencode
@@ -53,15 +54,26 @@ from portplanner.models import Cluster  # noqa: E402
 # middleware, i.e. what any request pays for routing and middleware alone.
 TRIVIAL_URL = "/healthz"
 
-SMALL_FLEET, LARGE_FLEET = 1_000, 10_000
-WARMUP, SAMPLES = 20, 200  # per request and phase
-PROFILE_ROUNDS = 50
-STAGE_ROUNDS = 100
 PREVIEW_TARGET = 3.0  # preview median / trivial-view median, at each fleet size
 FLAT_TARGET = 1.25  # preview median at 10,000 apps / preview median at 1,000 apps
 TRANSFER_TARGET = 100_000  # bytes on the wire: editor page HTML + its CSS and JS, as served
 HOME_URL = "/"
 HTMX_HEADERS = {"HX-Request": "true", "HX-Trigger": "composer-form", "HX-Target": "preview"}
+
+
+@dataclass(frozen=True)
+class Scale:
+    small_fleet: int
+    large_fleet: int
+    warmup: int  # turns per phase before the timed ones
+    samples: int  # timed turns per phase (each request once per turn), and of the floor line
+    stage_rounds: int  # turns of the preview's steps (--profile)
+    profile_rounds: int  # preview requests under cProfile (--profile)
+    sql_rounds: int  # runs of each SQL query (--profile)
+
+
+FULL = Scale(1_000, 10_000, 20, 200, stage_rounds=100, profile_rounds=50, sql_rounds=30)
+QUICK = Scale(100, 1_000, 2, 10, stage_rounds=3, profile_rounds=2, sql_rounds=2)
 
 
 # --- the composer's form, as htmx sends it --------------------------------------------------
@@ -166,17 +178,18 @@ def composer_form_body(client: Client, cluster: Cluster, app: dict) -> str:
 # --- timing ---------------------------------------------------------------------------------
 
 
-def measure(requests: dict[str, Callable]) -> dict[str, list[int]]:
+def measure(requests: dict[str, Callable], scale: Scale) -> dict[str, list[int]]:
     """The requests in turns (``common.turns``), each failing the run unless it answers 200."""
-    return common.turns(
-        {name: common.ok_response(request) for name, request in requests.items()}, WARMUP, SAMPLES
-    )
+    checked = {name: common.ok_response(request) for name, request in requests.items()}
+    return common.turns(checked, scale.warmup, scale.samples)
 
 
-def stage_times(cluster: Cluster, form_body: str, request: Callable) -> list[tuple[str, float]]:
+def stage_times(
+    cluster: Cluster, form_body: str, request: Callable, rounds: int
+) -> list[tuple[str, float]]:
     """The whole request and the public steps of the preview view (``read_post``, ``preview``,
     the render), and the fleet and engine calls inside ``preview``, interleaved like the
-    requests (STAGE_ROUNDS turns); medians."""
+    requests (``rounds`` turns); medians."""
     policy = cluster.policy
     low, high = policy.local_port_min, policy.local_port_max
     data = QueryDict(form_body)
@@ -208,16 +221,16 @@ def stage_times(cluster: Cluster, form_body: str, request: Callable) -> list[tup
             "composer/_preview.html", {"preview": shown, "oob": True}
         ),
     }
-    return list(interleaved(steps).items())
+    return list(interleaved(steps, rounds).items())
 
 
-def interleaved(steps: dict[str, Callable], rounds: int = STAGE_ROUNDS) -> dict[str, float]:
+def interleaved(steps: dict[str, Callable], rounds: int) -> dict[str, float]:
     """Median time of each call, the calls made in turns as ``measure`` makes requests."""
-    times = common.turns(steps, 5, rounds)
+    times = common.turns(steps, min(5, rounds), rounds)
     return {name: statistics.median(samples) for name, samples in times.items()}
 
 
-def floor_times(client: Client, form_body: str) -> dict[str, float]:
+def floor_times(client: Client, form_body: str, rounds: int) -> dict[str, float]:
     """Two steps every preview must take whatever the design, timed beside the trivial view:
     reading the form htmx posts, and the JSON Schema check the engine starts with (spec §1)."""
     draft = read_post(QueryDict(form_body)).draft
@@ -229,11 +242,11 @@ def floor_times(client: Client, form_body: str) -> dict[str, float]:
             "parse": lambda: QueryDict(form_body),
             "schema": lambda: schema_errors(raw),
         },
-        SAMPLES,
+        rounds,
     )
 
 
-def sql_times(queries: list[dict]) -> list[tuple[float, str, str]]:
+def sql_times(queries: list[dict], rounds: int) -> list[tuple[float, str, str]]:
     """Each query run again with its rows fetched (the wrapper's own time stops before the fetch,
     where SQLite does most of the work), with SQLite's plan."""
     rows = []
@@ -247,7 +260,7 @@ def sql_times(queries: list[dict]) -> list[tuple[float, str, str]]:
 
             cursor.execute("EXPLAIN QUERY PLAN " + sql)
             plan = "; ".join(row[-1] for row in cursor.fetchall())
-            rows.append((common.median_ns(run, 30), sql, plan))
+            rows.append((common.median_ns(run, rounds), sql, plan))
     return rows
 
 
@@ -299,20 +312,25 @@ def transfer(client: Client, url: str) -> list[tuple[str, int, int, str]]:
 # --- report ---------------------------------------------------------------------------------
 
 
-def print_profile(label: str, profile: dict) -> None:
+def print_profile(label: str, profile: dict, scale: Scale) -> None:
     print(f"\n== Where the preview's time goes: {label} ==")
     print(
-        f"The request and the steps of its view, called in turns ({STAGE_ROUNDS} each; medians, "
-        "and share of the request):"
+        f"The request and the steps of its view, called in turns ({scale.stage_rounds} each; "
+        "medians, and share of the request):"
     )
     request = profile["stages"][0][1]
     for step, ns in profile["stages"]:
         print(f"  {ms(ns)}  {ns / request:4.0%}  {step}")
-    print("SQL of one preview request, run again with its rows fetched (median of 30):")
+    print(
+        "SQL of one preview request, run again with its rows fetched (median of "
+        f"{scale.sql_rounds}):"
+    )
     for ns, sql, plan in profile["sql"]:
         print(f"  {ms(ns)}  {sql[:120]}...")
         print(f"{'':>13}plan: {plan}")
-    print(f"cProfile of {PROFILE_ROUNDS} preview requests (its overhead inflates every figure):")
+    print(
+        f"cProfile of {scale.profile_rounds} preview requests (its overhead inflates every figure):"
+    )
     stats = pstats.Stats(profile["cprofile"], stream=sys.stdout)
     stats.sort_stats("cumulative").print_stats(r"portplanner|forms|template|sqlite", 25)
 
@@ -338,6 +356,10 @@ def main() -> int:
         "0: a dense block, as a fleet imported in one go has)",
     )
     args = parser.parse_args()
+    scale = QUICK if args.quick else FULL
+    small_name = f"preview {common.short(scale.small_fleet)}"
+    large_name = f"preview {common.short(scale.large_fleet)}"
+    small_apps, both_apps = f"{scale.small_fleet:,}", f"{scale.small_fleet + scale.large_fleet:,}"
 
     started = common.clock()
     common.migrate(static=True)
@@ -368,33 +390,34 @@ def main() -> int:
         assert "findings collisions" not in text and "badge ok" in text, "preview not clean"
         return len(text.encode())
 
-    # Phase 1: the database holds the 1,000-app cluster only. Each fleet is generated just before
-    # it is loaded and dropped after: a web server process does not hold the fleet in memory, and
+    # Phase 1: the database holds the small cluster only. Each fleet is generated just before it
+    # is loaded and dropped after: a web server process does not hold the fleet in memory, and
     # every full collection during the timing would walk it.
-    common.load_fleet(small, common.generate_fleet(SMALL_FLEET, args.gap_chance))
+    common.load_fleet(small, common.generate_fleet(scale.small_fleet, args.gap_chance))
     check(preview_small)
-    phase1_requests = {**baselines, "preview 1k": preview_small}
-    phase1 = measure(phase1_requests)
+    phase1_requests = {**baselines, small_name: preview_small}
+    phase1 = measure(phase1_requests, scale)
     phase1_queries = {name: len(common.queries_of(r)) for name, r in phase1_requests.items()}
-    # Phase 2: the 10,000-app cluster joins it; previews in both clusters are timed side by side.
-    common.load_fleet(large, common.generate_fleet(LARGE_FLEET, args.gap_chance))
+    # Phase 2: the large cluster joins it; previews in both clusters are timed side by side.
+    common.load_fleet(large, common.generate_fleet(scale.large_fleet, args.gap_chance))
     preview_bytes = check(preview_large)
-    phase2_requests = {**baselines, "preview 1k": preview_small, "preview 10k": preview_large}
-    phase2 = measure(phase2_requests)
+    phase2_requests = {**baselines, small_name: preview_small, large_name: preview_large}
+    phase2 = measure(phase2_requests, scale)
     phase2_queries = {name: len(common.queries_of(r)) for name, r in phase2_requests.items()}
-    floor = floor_times(client, form_body)
+    floor = floor_times(client, form_body, scale.samples)
 
     profiles = {}
     if args.profile:
-        for label, cluster, request in (
-            ("1,000-app cluster", small, preview_small),
-            ("10,000-app cluster", large, preview_large),
+        for size, cluster, request in (
+            (scale.small_fleet, small, preview_small),
+            (scale.large_fleet, large, preview_large),
         ):
             cprofile = cProfile.Profile()
-            cprofile.runcall(lambda request=request: [request() for _ in range(PROFILE_ROUNDS)])
-            profiles[label] = {
-                "stages": stage_times(cluster, form_body, request),
-                "sql": sql_times(common.queries_of(request)),
+            for _ in range(scale.profile_rounds):
+                cprofile.runcall(request)
+            profiles[f"{size:,}-app cluster"] = {
+                "stages": stage_times(cluster, form_body, request, scale.stage_rounds),
+                "sql": sql_times(common.queries_of(request), scale.sql_rounds),
                 "cprofile": cprofile,
             }
     # The editor as it opens for a new app, and on the saved 10-port app (in a cluster of its own,
@@ -408,16 +431,19 @@ def main() -> int:
     transfers = [(url, transfer(client, url)) for url in editors]
     took = (common.clock() - started) / 1e9
 
-    verdicts = common.Verdicts()
+    verdicts = common.Verdicts(args.quick)
     print(
         f"Port Planner web benchmark: Django {django.get_version()}, Python "
         f"{platform.python_version()}, SQLite {sqlite3.sqlite_version} (a fresh file), "
         f"DEBUG={settings.DEBUG}"
     )
+    if args.quick:
+        print(common.QUICK_BANNER)
     print(
         "Server time: a django.test.Client round trip in process (no network, no server) through "
-        f"all {len(settings.MIDDLEWARE)} middleware.\n{SAMPLES} samples of each request per "
-        f"phase after {WARMUP} warm-ups, the requests of a phase interleaved; p95 is nearest-rank."
+        f"all {len(settings.MIDDLEWARE)} middleware.\n{scale.samples} samples of each request "
+        f"per phase after {scale.warmup} warm-ups, the requests of a phase interleaved; p95 is "
+        "nearest-rank."
     )
     print(f"  trivial      GET {TRIVIAL_URL}: the health check, HttpResponse('ok'), no query")
     print(f"  home         GET {HOME_URL}: the home page, a template and one query (context only)")
@@ -431,36 +457,35 @@ def main() -> int:
     )
     print("-" * 100)
     med1 = {
-        name: print_row("1,000", name, phase1[name], phase1_queries[name]) for name in baselines
+        name: print_row(small_apps, name, phase1[name], phase1_queries[name]) for name in baselines
     }
-    ratio1 = statistics.median(phase1["preview 1k"]) / med1["trivial"]
+    ratio1 = statistics.median(phase1[small_name]) / med1["trivial"]
     print_row(
-        "1,000",
-        "preview 1k",
-        phase1["preview 1k"],
-        phase1_queries["preview 1k"],
+        small_apps,
+        small_name,
+        phase1[small_name],
+        phase1_queries[small_name],
         f"preview/trivial {ratio1:5.2f} (<= {PREVIEW_TARGET})  "
         + verdicts.judge(ratio1 <= PREVIEW_TARGET),
     )
     med2 = {
-        name: print_row("11,000", name, phase2[name], phase2_queries[name]) for name in baselines
+        name: print_row(both_apps, name, phase2[name], phase2_queries[name]) for name in baselines
     }
-    small_median = print_row(
-        "11,000", "preview 1k", phase2["preview 1k"], phase2_queries["preview 1k"]
-    )
-    large_median = statistics.median(phase2["preview 10k"])
+    small_median = print_row(both_apps, small_name, phase2[small_name], phase2_queries[small_name])
+    large_median = statistics.median(phase2[large_name])
     ratio2 = large_median / med2["trivial"]
     print_row(
-        "11,000",
-        "preview 10k",
-        phase2["preview 10k"],
-        phase2_queries["preview 10k"],
+        both_apps,
+        large_name,
+        phase2[large_name],
+        phase2_queries[large_name],
         f"preview/trivial {ratio2:5.2f} (<= {PREVIEW_TARGET})  "
         + verdicts.judge(ratio2 <= PREVIEW_TARGET),
     )
     flat = large_median / small_median
+    flat_name = f"{large_name}/{common.short(scale.small_fleet)}"
     print(
-        f"{'':>15}  {'':<13} {'':>10} {'':>10}       preview 10k/1k  {flat:5.2f} "
+        f"{'':>15}  {'':<13} {'':>10} {'':>10}       {flat_name:<15} {flat:5.2f} "
         f"(<= {FLAT_TARGET})  {verdicts.judge(flat <= FLAT_TARGET)}"
     )
     floor_ratio = (floor["parse"] + floor["schema"]) / floor["trivial"]
@@ -470,21 +495,24 @@ def main() -> int:
         f"the app {ms(floor['schema']).strip()}\n= {floor_ratio:.1f}x the trivial view before any "
         "query, rule or template: "
         + (
-            f"above the {PREVIEW_TARGET}x target, which this stack cannot meet."
+            "not judged (--quick)."
+            if args.quick
+            else f"above the {PREVIEW_TARGET}x target, which this stack cannot meet."
             if floor_ratio > PREVIEW_TARGET
             else f"within the {PREVIEW_TARGET}x target."
         )
     )
     print(
-        "Phase 1 holds the 1,000-app cluster only; phase 2 adds the 10,000-app cluster, and its "
-        "preview 10k/1k\ncompares the two clusters' previews timed side by side. Context, not "
-        f"targets: preview/home {statistics.median(phase1['preview 1k']) / med1['home']:.1f} and "
+        f"Phase 1 holds the {small_apps}-app cluster only; phase 2 adds the "
+        f"{scale.large_fleet:,}-app cluster, and its {flat_name}\ncompares the two clusters' "
+        "previews timed side by side. Context, not targets: preview/home "
+        f"{statistics.median(phase1[small_name]) / med1['home']:.1f} and "
         f"{large_median / med2['home']:.1f}; GET / grew {med2['home'] / med1['home']:.1f}x "
         "with the database (it counts every app)."
     )
     print(f"Fleets (gap chance {args.gap_chance}):")
-    print(f"fleet of 1,000:  {common.describe_fleet(small)}")
-    print(f"fleet of 10,000: {common.describe_fleet(large)}")
+    print(f"fleet of {small_apps}:  {common.describe_fleet(small)}")
+    print(f"fleet of {scale.large_fleet:,}: {common.describe_fleet(large)}")
     print(f"preview response: {preview_bytes:,} bytes of HTML fragment")
 
     for editor_url, assets in transfers:
@@ -508,7 +536,7 @@ def main() -> int:
     print(f"\nTook {took:.0f} s (migrate, collectstatic, fleets, timing).")
 
     for label, profile in profiles.items():
-        print_profile(label, profile)
+        print_profile(label, profile, scale)
 
     return verdicts.exit_code(args.strict)
 
