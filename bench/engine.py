@@ -1,6 +1,6 @@
 """Benchmark of the Marathon port engine (``portplanner.marathon``); see bench/README.md.
 
-Run from the repo root:  .venv/bin/python bench/engine.py [--strict] [--profile]
+Run from the repo root:  .venv/bin/python bench/engine.py [--strict] [--quick] [--profile]
 
 It prints one table: per-call ``resolve_app`` time next to the bare jsonschema validation of the
 same document, and ``check_fleet`` time over generated fleets of 1,000 and 10,000 apps. Targets are

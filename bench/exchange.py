@@ -2,7 +2,7 @@
 (a dry run), commit, and the same file committed again (every app an update), server time each,
 on a fresh SQLite file. Target: each import under 10 s.
 
-Run from the repo root:  .venv/bin/python bench/exchange.py [--strict] [--apps N]
+Run from the repo root:  .venv/bin/python bench/exchange.py [--strict] [--quick] [--apps N]
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 map of a cluster of 10,000 apps, the app list beside them for context, and (context too) how long
 saving the cluster's settings takes, which re-checks every app.
 
-Run from the repo root:  .venv/bin/python bench/fleet.py [--strict]
+Run from the repo root:  .venv/bin/python bench/fleet.py [--strict] [--quick]
 
 Like bench/web.py (set up by bench/common.py): DEBUG off, a throwaway secret key, a fresh SQLite
 file in the system temp directory, static files collected there. The fleet is bench/web.py's mixed

@@ -1,7 +1,7 @@
 """Benchmark of the composer through Django: the live preview's server time against the size of
 the fleet, and the editor page's transfer size. See bench/README.md.
 
-Run from the repo root:  .venv/bin/python bench/web.py [--strict] [--profile]
+Run from the repo root:  .venv/bin/python bench/web.py [--strict] [--quick] [--profile]
 
 It configures Django itself (DEBUG off, a throwaway secret key, a fresh SQLite file in the system
 temp directory, static files collected there) and times, with django.test.Client, the htmx preview
