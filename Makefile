@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint fmt venv bench
+.PHONY: run serve test lint fmt venv bench bench-quick
 
 venv: $(STAMP)
 
@@ -43,6 +43,7 @@ test: $(STAMP)
 	$(PYTHON) manage.py check
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory bench-quick > /dev/null
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -58,3 +59,12 @@ bench: $(STAMP)
 	$(PYTHON) bench/web.py $(BENCH_ARGS)
 	$(PYTHON) bench/exchange.py $(BENCH_ARGS)
 	$(PYTHON) bench/fleet.py $(BENCH_ARGS)
+
+# Each benchmark once with small fleets and few samples, about 10 s in all: make test runs this
+# (tables hidden, errors shown) so that the benchmarks cannot rot. It checks they run, not the
+# figures, which mean nothing here; --profile runs the profiling code too.
+bench-quick: $(STAMP)
+	$(PYTHON) bench/engine.py --quick --profile
+	$(PYTHON) bench/web.py --quick --profile
+	$(PYTHON) bench/exchange.py --quick
+	$(PYTHON) bench/fleet.py --quick

@@ -1,6 +1,6 @@
 """Benchmark of the Marathon port engine (``portplanner.marathon``); see bench/README.md.
 
-Run from the repo root:  .venv/bin/python bench/engine.py [--strict] [--profile]
+Run from the repo root:  .venv/bin/python bench/engine.py [--strict] [--quick] [--profile]
 
 It prints one table: per-call ``resolve_app`` time next to the bare jsonschema validation of the
 same document, and ``check_fleet`` time over generated fleets of 1,000 and 10,000 apps. Targets are
@@ -9,43 +9,53 @@ reported as PASS/FAIL; the exit code is 0 unless ``--strict`` is given and a tar
 
 from __future__ import annotations
 
-import argparse
 import copy
 import cProfile
 import gc
-import math
 import platform
 import pstats
 import random
 import statistics
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # so that `python bench/engine.py` finds the package
+import common
+from common import GcMeter, fmt_ns
 
-from portplanner.marathon import DEFAULT_POLICY, check_fleet, resolve_app  # noqa: E402
-from portplanner.marathon.schema import VALIDATOR  # noqa: E402
+from portplanner.marathon import DEFAULT_POLICY, check_fleet, resolve_app
+from portplanner.marathon.schema import VALIDATOR
 
-SEED = 20240611
 RATIO_TARGET = 3.0  # resolve_app median / bare VALIDATOR.validate median, same document
 FLAT_TARGET = 1.25  # check_fleet per-app time at 10,000 apps / per-app time at 1,000 apps
-SMALL_FLEET, LARGE_FLEET = 1_000, 10_000
-# Each round times one block per fleet size: the large fleet once, the small one LARGE / SMALL
-# times, so both blocks check as many apps and last about as long (other load hits them alike).
-# The order alternates between rounds; the flatness ratio is the median of the per-round ratios.
-FLEET_ROUNDS = 4
-MIN_BATCH_NS = 200_000  # calls per sample are batched until a sample lasts at least this long
-CASE_BUDGET_NS = 3_000_000_000  # time spent on the timed rounds of one resolve case
-MIN_ROUNDS, MAX_ROUNDS = 200, 2_000
 
-clock = time.perf_counter_ns
+
+@dataclass(frozen=True)
+class Scale:
+    small_fleet: int
+    large_fleet: int
+    # Each round times one block per fleet size: the large fleet once, the small one large / small
+    # times, so both blocks check as many apps and last about as long (other load hits them
+    # alike). The order alternates between rounds; the flatness ratio is the median of the
+    # per-round ratios.
+    fleet_rounds: int
+    single_app: common.Budget
+    profile_calls: int  # resolve_app calls per cProfile (--profile)
+
+
+# Single-app samples: batches of at least 0.2 ms, 3 s of timed rounds per app (200-2,000).
+FULL = Scale(1_000, 10_000, 4, common.Budget(), 200)
+QUICK = Scale(
+    100,
+    1_000,
+    2,
+    common.Budget(case_ns=100_000_000, min_rounds=20, max_rounds=200, warmup_ns=10_000_000),
+    20,
+)
+
+clock = common.clock
 
 
 # --- the two single apps ------------------------------------------------------------------------
@@ -377,81 +387,6 @@ def _shuffled(rng: random.Random, values) -> list[int]:
 # --- measuring ----------------------------------------------------------------------------------
 
 
-def _call_n(fn: Callable[[], object], n: int) -> float:
-    """Per-call nanoseconds of ``n`` back-to-back calls."""
-    start = clock()
-    for _ in range(n):
-        fn()
-    return (clock() - start) / n
-
-
-def _warm_up(fn: Callable[[], object], min_calls: int = 20, min_ns: int = 300_000_000) -> float:
-    """Call ``fn`` until it is warm; return the last per-call time, to size batches."""
-    start = clock()
-    calls = 0
-    per_call = 0.0
-    while calls < min_calls or clock() - start < min_ns:
-        per_call = _call_n(fn, 1)
-        calls += 1
-    return per_call
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
-
-
-@dataclass
-class Timing:
-    median: float
-    p95: float
-    samples: int
-    batch: int
-
-
-def time_interleaved(a: Callable[[], object], b: Callable[[], object]) -> tuple[Timing, Timing]:
-    """Per-call times of ``a`` and ``b``, measured in alternating samples so drift hits both."""
-    one_a, one_b = _warm_up(a), _warm_up(b)
-    batch_a = max(1, math.ceil(MIN_BATCH_NS / one_a))
-    batch_b = max(1, math.ceil(MIN_BATCH_NS / one_b))
-    round_ns = one_a * batch_a + one_b * batch_b
-    rounds = min(MAX_ROUNDS, max(MIN_ROUNDS, int(CASE_BUDGET_NS / round_ns)))
-    samples_a: list[float] = []
-    samples_b: list[float] = []
-    gc.collect()
-    for _ in range(rounds):
-        samples_a.append(_call_n(a, batch_a))
-        samples_b.append(_call_n(b, batch_b))
-    return (
-        Timing(statistics.median(samples_a), percentile(samples_a, 95), rounds, batch_a),
-        Timing(statistics.median(samples_b), percentile(samples_b, 95), rounds, batch_b),
-    )
-
-
-class GcMeter:
-    """Time spent in the cyclic garbage collector, and full (generation 2) collections, while on."""
-
-    def __init__(self) -> None:
-        self.ns = 0
-        self.full = 0
-        self._start = 0
-
-    def __enter__(self) -> GcMeter:
-        gc.callbacks.append(self._callback)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        gc.callbacks.remove(self._callback)
-
-    def _callback(self, phase: str, info: dict) -> None:
-        if phase == "start":
-            self._start = clock()
-        else:
-            self.ns += clock() - self._start
-            self.full += info["generation"] == 2
-
-
 @dataclass
 class FleetTiming:
     size: int
@@ -519,13 +454,16 @@ def time_block(fleet: list[dict], runs: int, timing: FleetTiming | None) -> Flee
     return timing
 
 
-def time_fleets(small: list[dict], large: list[dict]) -> tuple[FleetTiming, FleetTiming, float]:
-    """Time both fleets in alternating blocks; return both and the median per-round ratio."""
+def time_fleets(
+    small: list[dict], large: list[dict], rounds: int
+) -> tuple[FleetTiming, FleetTiming, float]:
+    """Time both fleets in ``rounds`` alternating blocks; return both and the median per-round
+    ratio."""
     check_fleet(small)  # warm-up, not timed
     repeat = max(1, len(large) // len(small))
     s: FleetTiming | None = None
     g: FleetTiming | None = None
-    for round_no in range(FLEET_ROUNDS):
+    for round_no in range(rounds):
         if round_no % 2 == 0:
             s = time_block(small, repeat, s)
             g = time_block(large, 1, g)
@@ -542,7 +480,7 @@ def time_fleets(small: list[dict], large: list[dict]) -> tuple[FleetTiming, Flee
 
 def _where(key: tuple) -> str:
     filename, line, function = key
-    for marker in ("site-packages/", f"{ROOT}/"):
+    for marker in ("site-packages/", f"{common.ROOT}/"):
         filename = filename.split(marker)[-1]
     return f"{filename}:{line}({function})"
 
@@ -601,20 +539,6 @@ def profile_growth(small: list[dict], large: list[dict]) -> str:
 # --- reporting ----------------------------------------------------------------------------------
 
 
-def fmt_ns(ns: float) -> str:
-    if ns >= 1e9:
-        return f"{ns / 1e9:.2f} s"
-    if ns >= 1e6:
-        return f"{ns / 1e6:.2f} ms"
-    if ns >= 1e3:
-        return f"{ns / 1e3:.1f} us"
-    return f"{ns:.0f} ns"
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
 def check_single_app(name: str, doc: dict) -> None:
     """The single-app cases must be valid and left untouched, or the numbers mean nothing."""
     before = copy.deepcopy(doc)
@@ -627,36 +551,45 @@ def check_single_app(name: str, doc: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
+    parser = common.arguments(__doc__)
     parser.add_argument(
-        "--profile", action="store_true", help="after the table, profile every case that failed"
+        "--profile",
+        action="store_true",
+        help="after the table, profile every case that failed (with --quick: every case)",
     )
     args = parser.parse_args(argv)
+    scale = QUICK if args.quick else FULL
     gc.enable()  # as in production (it is on by default; this guards against PYTHON* tweaks)
 
     policy = DEFAULT_POLICY
     print(
         f"Port Planner engine benchmark: Python {platform.python_version()}, "
-        f"jsonschema {metadata.version('jsonschema')}, seed {SEED}, gc on, DEFAULT_POLICY "
+        f"jsonschema {metadata.version('jsonschema')}, seed {common.SEED}, gc on, DEFAULT_POLICY "
         f"(service ports {policy.local_port_min}-{policy.local_port_max})"
     )
+    if args.quick:
+        print(common.QUICK_BANNER)
 
     rows = []
     for name, doc in (("3-port bridge app", app_3_ports()), ("50-port host app", app_50_ports())):
         check_single_app(name, doc)
-        resolve, validate = time_interleaved(
-            lambda doc=doc: resolve_app(doc), lambda doc=doc: VALIDATOR.validate(doc)
+        resolve, validate = common.alternate(
+            lambda doc=doc: resolve_app(doc),
+            lambda doc=doc: VALIDATOR.validate(doc),
+            scale.single_app,
         )
         ratio = resolve.median / validate.median
         rows.append((name, doc, resolve, validate, ratio, ratio <= RATIO_TARGET))
 
-    # The 1,000-app fleet is the first 1,000 apps of the 10,000-app one (same generator, same seed).
-    large_fleet = FleetGenerator(SEED).fleet(LARGE_FLEET)
-    small, large, flat = time_fleets(large_fleet[:SMALL_FLEET], large_fleet)
+    # The small fleet is the first apps of the large one (same generator, same seed).
+    large_fleet = FleetGenerator(common.SEED).fleet(scale.large_fleet)
+    small, large, flat = time_fleets(
+        large_fleet[: scale.small_fleet], large_fleet, scale.fleet_rounds
+    )
     fleets = (small, large)
     flat_ok = flat <= FLAT_TARGET
 
+    verdicts = common.Verdicts(args.quick)
     w = 36  # width of the first column
     head = f"{'case':<{w}}{'median':>11}{'p95':>11}{'ratio':>8}  {'target':<9}result"
     rule = "-" * len(head)
@@ -666,15 +599,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'bare VALIDATOR.validate, same doc':<{w}}", end="")
         print(f"{fmt_ns(validate.median):>11}{fmt_ns(validate.p95):>11}")
         print(f"{'  resolve / validate (medians)':<{w}}{'':>22}{ratio:>8.2f}  ", end="")
-        print(f"{'<= ' + str(RATIO_TARGET):<9}{verdict(ok)}")
+        print(f"{'<= ' + str(RATIO_TARGET):<9}{verdicts.judge(ok)}")
     print(rule)
     print(f"{'check_fleet':<{w}}{'total':>11}{'per app':>11}")
     for f in fleets:
         print(f"{f'  {f.size:,} apps':<{w}}{fmt_ns(f.total):>11}{fmt_ns(f.per_app):>11}")
     print(
-        f"{f'  per app, {LARGE_FLEET:,} / {SMALL_FLEET:,} apps':<{w}}{'':>22}{flat:>8.2f}  ", end=""
+        f"{f'  per app, {large.size:,} / {small.size:,} apps':<{w}}{'':>22}{flat:>8.2f}  ", end=""
     )
-    print(f"{'<= ' + str(FLAT_TARGET):<9}{verdict(flat_ok)}")
+    print(f"{'<= ' + str(FLAT_TARGET):<9}{verdicts.judge(flat_ok)}")
     print(rule)
 
     print(
@@ -687,8 +620,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     range_size = policy.local_port_max - policy.local_port_min + 1
     print(
-        f"check_fleet rows: {FLEET_ROUNDS} rounds, each timing {LARGE_FLEET:,} apps per size in "
-        "alternating order; total = median run, per app = median round; per-round ratios "
+        f"check_fleet rows: {scale.fleet_rounds} rounds, each timing {large.size:,} apps per size "
+        "in alternating order; total = median run, per app = median round; per-round ratios "
         + ", ".join(f"{b / a:.2f}" for a, b in zip(small.blocks, large.blocks, strict=True))
         + " (median taken)"
     )
@@ -706,16 +639,17 @@ def main(argv: list[str] | None = None) -> int:
             f"service ports used, {f.apps_with_errors} invalid apps, {f.warnings:,} warnings; "
             f"collisions: {collisions}"
         )
-    overall = flat_ok and all(row[-1] for row in rows)
-    print(f"\noverall: {verdict(overall)}")
+    print(f"\noverall: {verdicts.overall()}")
 
     if args.profile:
+        # A quick run judges nothing, so it profiles every case (make test runs this code too).
         for name, doc, _, _, _, ok in rows:
-            if not ok:
-                print(profile_call(f"resolve_app, {name}", lambda doc=doc: resolve_app(doc), 200))
-        if not flat_ok:
+            if args.quick or not ok:
+                call = lambda doc=doc: resolve_app(doc)  # noqa: E731
+                print(profile_call(f"resolve_app, {name}", call, scale.profile_calls))
+        if args.quick or not flat_ok:
             print(profile_growth(large_fleet[: small.size], large_fleet))
-    return 1 if args.strict and not overall else 0
+    return verdicts.exit_code(args.strict)
 
 
 if __name__ == "__main__":

@@ -2,43 +2,20 @@
 (a dry run), commit, and the same file committed again (every app an update), server time each,
 on a fresh SQLite file. Target: each import under 10 s.
 
-Run from the repo root:  .venv/bin/python bench/exchange.py [--strict] [--apps N]
+Run from the repo root:  .venv/bin/python bench/exchange.py [--strict] [--quick] [--apps N]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import random
-import shutil
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import common
 
-WORK_DIR = Path(tempfile.mkdtemp(prefix="portplanner-bench-exchange-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portplanner.settings")
-os.environ.setdefault("DJANGO_DEBUG", "0")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
-os.environ["DATABASE_URL"] = f"sqlite:///{WORK_DIR / 'bench.sqlite3'}"
+common.setup_django()
 
-import warnings  # noqa: E402
-
-import django  # noqa: E402
-
-# WhiteNoise warns that no collected static folder exists; this benchmark serves no static files.
-warnings.filterwarnings("ignore", "No directory at")
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
@@ -46,6 +23,7 @@ from portplanner.models import App, Cluster, PortAllocation  # noqa: E402
 
 SEED = 20261125
 IMPORT_TARGET_S = 10.0
+APPS, QUICK_APPS = 5_000, 300
 
 
 def v2_apps(count: int) -> dict:
@@ -86,57 +64,58 @@ def v2_apps(count: int) -> dict:
     return {"apps": apps}
 
 
+def seconds_since(start: int) -> float:
+    return (common.clock() - start) / 1e9
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
-    parser.add_argument("--apps", type=int, default=5000)
+    parser = common.arguments(__doc__)
+    parser.add_argument(
+        "--apps", type=int, help=f"apps in the file (default {APPS:,}; {QUICK_APPS} with --quick)"
+    )
     args = parser.parse_args()
+    apps = args.apps or (QUICK_APPS if args.quick else APPS)
     # Pages need no hashed static files here: import time is what is measured.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    try:
-        call_command("migrate", verbosity=0)
-        Cluster.objects.create(name="bench")
-        data = json.dumps(v2_apps(args.apps)).encode()
-        client = Client()
-        url = reverse("cluster_import", args=["bench"])
-        print(f"Import benchmark: {args.apps:,} apps, {len(data) / 1048576:.1f} MiB /v2/apps file")
-        started = time.perf_counter()
-        upload = SimpleUploadedFile("apps.json", data, "application/json")
-        preview = client.post(url, {"file": upload, "action": "preview"})
-        preview_s = time.perf_counter() - started
-        assert preview.status_code == 200, preview.content[:500]
-        assert not App.objects.exists()
-        started = time.perf_counter()
-        commit = client.post(url, {"payload": data.decode(), "action": "commit"})
-        commit_s = time.perf_counter() - started
-        assert commit.status_code == 302, commit.content[:500]
-        assert App.objects.count() == args.apps
-        # The same file again: every app is now an update (its service ports reused).
-        started = time.perf_counter()
-        again = client.post(url, {"payload": data.decode(), "action": "commit"})
-        again_s = time.perf_counter() - started
-        assert again.status_code == 302, again.content[:500]
-        assert App.objects.filter(version=2).count() == args.apps
-        ok = commit_s <= IMPORT_TARGET_S and again_s <= IMPORT_TARGET_S
-        print(f"  preview (dry run, rolled back)  {preview_s:6.2f} s")
-        for label, seconds in (
-            ("commit (all or nothing)", commit_s),
-            ("again: all updates", again_s),
-        ):
-            print(
-                f"  {label:<31} {seconds:6.2f} s   target <= {IMPORT_TARGET_S} s"
-                f"  {'PASS' if seconds <= IMPORT_TARGET_S else 'FAIL'}"
-            )
+    common.migrate(static=False)
+    Cluster.objects.create(name="bench")
+    data = json.dumps(v2_apps(apps)).encode()
+    client = Client()
+    url = reverse("cluster_import", args=["bench"])
+    print(f"Import benchmark: {apps:,} apps, {len(data) / 1048576:.1f} MiB /v2/apps file")
+    if args.quick:
+        print(common.QUICK_BANNER)
+    started = common.clock()
+    upload = SimpleUploadedFile("apps.json", data, "application/json")
+    preview = client.post(url, {"file": upload, "action": "preview"})
+    preview_s = seconds_since(started)
+    assert preview.status_code == 200, preview.content[:500]
+    assert not App.objects.exists()
+    started = common.clock()
+    commit = client.post(url, {"payload": data.decode(), "action": "commit"})
+    commit_s = seconds_since(started)
+    assert commit.status_code == 302, commit.content[:500]
+    assert App.objects.count() == apps
+    # The same file again: every app is now an update (its service ports reused).
+    started = common.clock()
+    again = client.post(url, {"payload": data.decode(), "action": "commit"})
+    again_s = seconds_since(started)
+    assert again.status_code == 302, again.content[:500]
+    assert App.objects.filter(version=2).count() == apps
+    verdicts = common.Verdicts(args.quick)
+    print(f"  preview (dry run, rolled back)  {preview_s:6.2f} s")
+    for label, seconds in (
+        ("commit (all or nothing)", commit_s),
+        ("again: all updates", again_s),
+    ):
         print(
-            f"  {App.objects.count():,} apps and {PortAllocation.objects.count():,} port rows "
-            f"saved; {App.objects.filter(is_valid=False).count()} invalid"
+            f"  {label:<31} {seconds:6.2f} s   target <= {IMPORT_TARGET_S} s"
+            f"  {verdicts.judge(seconds <= IMPORT_TARGET_S)}"
         )
-        return 1 if args.strict and not ok else 0
-    finally:
-        shutil.rmtree(WORK_DIR, ignore_errors=True)
+    print(
+        f"  {App.objects.count():,} apps and {PortAllocation.objects.count():,} port rows "
+        f"saved; {App.objects.filter(is_valid=False).count()} invalid"
+    )
+    return verdicts.exit_code(args.strict)
 
 
 if __name__ == "__main__":

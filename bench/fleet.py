@@ -2,46 +2,52 @@
 map of a cluster of 10,000 apps, the app list beside them for context, and (context too) how long
 saving the cluster's settings takes, which re-checks every app.
 
-Run from the repo root:  .venv/bin/python bench/fleet.py [--strict]
+Run from the repo root:  .venv/bin/python bench/fleet.py [--strict] [--quick]
 
-Like bench/web.py (whose fleet generator it reuses): DEBUG off, a throwaway secret key, a fresh
-SQLite file in the system temp directory, static files collected there. The fleet is bench/web.py's
-mixed 10,000 apps plus 100 apps that collide with them (fixed service ports already held, a few
-fixed host ports and VIPs twice). Targets are reported as PASS/FAIL; the exit code is 0 unless
+Like bench/web.py (set up by bench/common.py): DEBUG off, a throwaway secret key, a fresh SQLite
+file in the system temp directory, static files collected there. The fleet is bench/web.py's mixed
+10,000 apps plus 100 apps that collide with them (fixed service ports already held, a few fixed
+host ports and VIPs twice). Targets are reported as PASS/FAIL; the exit code is 0 unless
 ``--strict`` is given and a target fails.
 """
 
 from __future__ import annotations
 
-import argparse
 import random
-import shutil
 import statistics
 import sys
-from pathlib import Path
+from dataclasses import dataclass
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/web.py, next to this file
+import common
 
-import web  # noqa: E402  (sets up Django on a fresh SQLite file in its own temp directory)
+common.setup_django()
+
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from portplanner.marathon import resolve_app  # noqa: E402
+from portplanner.fleet.deploy import deploy  # noqa: E402
 from portplanner.models import Cluster, PortAllocation, VipLabel  # noqa: E402
 
-FLEET = 10_000
-COLLIDING = 100
-WARMUP, SAMPLES = 5, 60
-POLICY_SAVES = 3
+
+@dataclass(frozen=True)
+class Scale:
+    fleet: int
+    colliding: int  # apps deployed after the fleet, each taking a port or VIP already held
+    warmup: int  # turns before the timed ones (each page once per turn)
+    samples: int  # timed turns
+    policy_saves: int
+
+
+FULL = Scale(fleet=10_000, colliding=100, warmup=5, samples=60, policy_saves=3)
+QUICK = Scale(fleet=1_000, colliding=10, warmup=1, samples=5, policy_saves=1)
 TARGET_MS = 200.0  # median and p95 of each page, server time
 
 
-def colliding_apps(cluster: Cluster, count: int) -> list[str]:
+def colliding_apps(cluster: Cluster, count: int) -> list[dict]:
     """Apps that take a service port (and now and then a fixed host port or a VIP) another app
-    already holds, in bench/web.py's serialized form."""
-    rng = random.Random(web.SEED + 1)
+    already holds."""
+    rng = random.Random(common.SEED + 1)
     held = list(
         PortAllocation.objects.filter(cluster=cluster, service_port__isnull=False)
         .order_by("?")
@@ -63,28 +69,21 @@ def colliding_apps(cluster: Cluster, count: int) -> list[str]:
             "networks": [{"mode": "container/bridge"}],
             "container": {"type": "DOCKER", "docker": {"image": "x"}, "portMappings": [mapping]},
         }
-        apps.append(web.serialized(raw, resolve_app(raw, cluster.policy)))
+        apps.append(raw)
     return apps
 
 
 def main() -> int:
-    try:
-        return run()
-    finally:
-        shutil.rmtree(web.WORK_DIR, ignore_errors=True)
-
-
-def run() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
+    parser = common.arguments(__doc__)
     args = parser.parse_args()
+    scale = QUICK if args.quick else FULL
 
-    settings.STATIC_ROOT = web.WORK_DIR / "static"
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    common.migrate(static=True)
     cluster = Cluster.objects.create(name="large")
-    web.load_fleet(cluster, web.generate_fleet(cluster.policy, FLEET, web.GAP_CHANCE))
-    web.load_fleet(cluster, colliding_apps(cluster, COLLIDING))
+    common.load_fleet(cluster, common.generate_fleet(scale.fleet, common.GAP_CHANCE))
+    # A second deployment, as the colliding apps would arrive; collisions are not errors.
+    deploy(cluster, [(None, raw) for raw in colliding_apps(cluster, scale.colliding)])
+    common.settle()
 
     client = Client()
     pages = {
@@ -97,30 +96,31 @@ def run() -> int:
         + "?status=collisions&sort=warnings",
     }
     requests = {name: (lambda url=url: client.get(url)) for name, url in pages.items()}
-    web.WARMUP, web.SAMPLES = WARMUP, SAMPLES  # web.measure reads these
-    times = web.measure(requests)
-    queries = {name: len(web.queries_of(request)) for name, request in requests.items()}
+    checked = {name: common.ok_response(request) for name, request in requests.items()}
+    times = common.turns(checked, scale.warmup, scale.samples)
+    queries = {name: len(common.queries_of(request)) for name, request in requests.items()}
     sizes = {name: len(request().content) for name, request in requests.items()}
 
     print(
         f"Port Planner fleet benchmark: DEBUG={settings.DEBUG}, SQLite (a fresh file); "
-        f"{web.describe_fleet(cluster)}"
+        f"{common.describe_fleet(cluster)}"
     )
+    if args.quick:
+        print(common.QUICK_BANNER)
     print(
-        f"Server time: django.test.Client in process, {SAMPLES} samples after {WARMUP} warm-ups, "
-        "requests interleaved; p95 nearest-rank.\n"
+        f"Server time: django.test.Client in process, {scale.samples} samples after "
+        f"{scale.warmup} warm-ups, requests interleaved; p95 nearest-rank.\n"
     )
     print(f"{'page':<38} {'median':>9} {'p95':>9} {'SQL':>4} {'bytes':>9}  target")
     print("-" * 96)
-    failures = 0
+    verdicts = common.Verdicts(args.quick)
     for name in pages:
         median = statistics.median(times[name]) / 1e6
-        p95 = web.p95(times[name]) / 1e6
+        p95 = common.p95(times[name]) / 1e6
         note = ""
         if "context" not in name:
             ok = median <= TARGET_MS and p95 <= TARGET_MS
-            failures += not ok
-            note = f"median and p95 <= {TARGET_MS:.0f} ms: {web.verdict(ok)}"
+            note = f"median and p95 <= {TARGET_MS:.0f} ms: {verdicts.judge(ok)}"
         figures = f"{median:>7.1f}ms {p95:>7.1f}ms {queries[name]:>4} {sizes[name]:>9,}"
         print(f"{name:<38} {figures}  {note}")
 
@@ -138,16 +138,17 @@ def run() -> int:
         "env_vars_prefix": cluster.env_vars_prefix,
     }
     saves = []
-    for _ in range(POLICY_SAVES):
-        start = web.clock()
+    for _ in range(scale.policy_saves):
+        start = common.clock()
         response = client.post(settings_url, form)
-        saves.append(web.clock() - start)
+        saves.append(common.clock() - start)
         assert response.status_code == 302, response.status_code
     print(
         f"{'settings saved: re-check (context)':<38} {statistics.median(saves) / 1e6:>7.0f}ms "
-        f"{'':>9} {'':>4} {'':>9}  median of {POLICY_SAVES}, every app re-resolved and rewritten"
+        f"{'':>9} {'':>4} {'':>9}  median of {scale.policy_saves}, every app re-resolved and "
+        "rewritten"
     )
-    return 1 if args.strict and failures else 0
+    return verdicts.exit_code(args.strict)
 
 
 if __name__ == "__main__":
