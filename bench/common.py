@@ -228,22 +228,21 @@ def short(n: int) -> str:
 # --- Django on a throwaway database ------------------------------------------------------------
 
 
-def setup_django() -> Path:
+def setup_django(database_url: str | None = None) -> Path:
     """Configure and set up Django for a benchmark: DEBUG off and a throwaway secret key unless
-    set already, and always a fresh SQLite file in a temp directory (``DATABASE_URL`` is
-    overridden, so no real database is ever written; the directory goes at exit). Returns it."""
+    set already, and ``database_url`` or else a fresh SQLite file in a temp directory
+    (``DATABASE_URL`` is overridden, so no real database is ever written; the directory goes at
+    exit). Returns the directory."""
     work_dir = Path(tempfile.mkdtemp(prefix="portplanner-bench-"))
     atexit.register(shutil.rmtree, work_dir, ignore_errors=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portplanner.settings")
     os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
-    os.environ["DATABASE_URL"] = f"sqlite:///{work_dir / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{work_dir / 'bench.sqlite3'}"
+    os.environ["DJANGO_STATIC_ROOT"] = str(work_dir / "static")
     import django
 
     django.setup()
-    from django.conf import settings
-
-    settings.STATIC_ROOT = work_dir / "static"  # collectstatic writes here, not into the repo
     return work_dir
 
 
@@ -385,6 +384,27 @@ def generate_fleet(size: int, gap_chance: float, low: int = 10000, high: int = 2
     held = {p for ports in fleet.service_ports for p in ports}
     fleet.gaps = [p for p in range(low, max(held, default=low)) if p not in held]
     return fleet
+
+
+def preview_app() -> dict:
+    """The app being composed: a Docker bridge app with 10 named ports, service ports 0."""
+    mappings = []
+    for i in range(10):
+        mapping = {"containerPort": 8000 + i, "hostPort": 0, "servicePort": 0, "name": f"p{i}"}
+        if i < 2:
+            mapping["labels"] = {f"VIP_{i}": f"/bench/shop:{8000 + i}"}
+        mappings.append(mapping)
+    return {
+        "id": "/bench/shop",
+        "cmd": "./shop " + " ".join(f"--p{i} $PORT{i}" for i in range(10)),
+        "networks": [{"mode": "container/bridge"}],
+        "container": {
+            "type": "DOCKER",
+            "docker": {"image": "registry.local/shop:1"},
+            "portMappings": mappings,
+        },
+        "env": {"LOG_LEVEL": "info"},
+    }
 
 
 GAP_HOLDER = "/bench/deleted/"

@@ -79,27 +79,6 @@ QUICK = Scale(100, 1_000, 2, 10, stage_rounds=3, profile_rounds=2, sql_rounds=2)
 # --- the composer's form, as htmx sends it --------------------------------------------------
 
 
-def preview_app() -> dict:
-    """The app being composed: a Docker bridge app with 10 named ports, service ports 0."""
-    mappings = []
-    for i in range(10):
-        mapping = {"containerPort": 8000 + i, "hostPort": 0, "servicePort": 0, "name": f"p{i}"}
-        if i < 2:
-            mapping["labels"] = {f"VIP_{i}": f"/bench/shop:{8000 + i}"}
-        mappings.append(mapping)
-    return {
-        "id": "/bench/shop",
-        "cmd": "./shop " + " ".join(f"--p{i} $PORT{i}" for i in range(10)),
-        "networks": [{"mode": "container/bridge"}],
-        "container": {
-            "type": "DOCKER",
-            "docker": {"image": "registry.local/shop:1"},
-            "portMappings": mappings,
-        },
-        "env": {"LOG_LEVEL": "info"},
-    }
-
-
 class FormSerializer(HTMLParser):
     """The successful controls of one form, in document order, as htmx submits them: inside the
     form or pointing at it with ``form=``; no buttons; checked boxes only; less the names its
@@ -366,7 +345,7 @@ def main() -> int:
     small = Cluster.objects.create(name="small")
     large = Cluster.objects.create(name="large")
     client = Client()
-    form_body = composer_form_body(client, small, preview_app())
+    form_body = composer_form_body(client, small, common.preview_app())
 
     def preview_in(cluster: Cluster) -> Callable:
         url = reverse("app_preview_new", args=[cluster.name])
@@ -423,7 +402,7 @@ def main() -> int:
     # The editor as it opens for a new app, and on the saved 10-port app (in a cluster of its own,
     # so that the fleets stay as described).
     editor = Cluster.objects.create(name="editor")
-    saved, _ = save_app(editor, preview_app())
+    saved, _ = save_app(editor, common.preview_app())
     editors = [
         reverse("app_new", args=[editor.name]),
         reverse("app_edit", args=[editor.name, saved.pk]),
