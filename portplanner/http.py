@@ -4,6 +4,8 @@ answers honest and safe, logging context, and the health and readiness probes.""
 import logging
 
 from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.decorators import login_not_required
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -42,6 +44,27 @@ class DatabaseBusyMiddleware:
         return response
 
 
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Every page and action needs a signed-in user (views marked ``login_not_required`` aside:
+    sign-in, the probes). An htmx request whose session has expired is sent to the sign-in page
+    as a whole page (HX-Redirect), not swapped into the part it asked for."""
+
+    def handle_no_permission(self, request, view_func):
+        response = super().handle_no_permission(request, view_func)
+        if request.headers.get("HX-Request") == "true":
+            redirect = HttpResponse(status=204)
+            redirect["HX-Redirect"] = response["Location"]
+            return redirect
+        return response
+
+
+class ProxyRemoteUserMiddleware(auth_middleware.RemoteUserMiddleware):
+    """Sign-in by a proxy (SSO) that names the user in a header: DJANGO_REMOTE_USER_HEADER, e.g.
+    HTTP_X_FORWARDED_USER. The proxy must drop that header from clients' requests."""
+
+    header = settings.REMOTE_USER_HEADER or "REMOTE_USER"
+
+
 class ContentSecurityPolicyMiddleware:
     """Sends settings.CONTENT_SECURITY_POLICY with every answer (Django 5.2 has no CSP of its
     own). The pages need no inline script or style, so the policy is one fixed string."""
@@ -56,29 +79,14 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-class RequestContextFilter(logging.Filter):
-    """Adds ``request_context`` to every log record: `` [GET /path -> 404 by alice]`` for records
-    about a request (django.request gives them ``request`` and ``status_code``), else nothing."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        request = getattr(record, "request", None)
-        if not isinstance(request, HttpRequest):
-            record.request_context = ""
-            return True
-        status = getattr(record, "status_code", None)
-        user = getattr(request, "user", None)
-        who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
-        answer = f" -> {status}" if status else ""
-        record.request_context = f" [{request.method} {request.get_full_path()}{answer} by {who}]"
-        return True
-
-
+@login_not_required
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness, for load balancers and uptime checks: the process answers. Touches nothing."""
     return HttpResponse("ok", content_type="text/plain")
 
 
+@login_not_required
 @require_GET
 def readyz(request: HttpRequest) -> HttpResponse:
     """Readiness: the database answers, every migration is applied, the static files' manifest

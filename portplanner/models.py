@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import uuid
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from portplanner.marathon import ClusterPolicy
@@ -67,6 +69,18 @@ class Cluster(models.Model):
     env_vars_prefix = models.CharField(
         max_length=63, blank=True, help_text="Marathon's --env_vars_prefix, e.g. MY_."
     )
+
+    # What the owners set (the name aside): what a policy change compares and records.
+    POLICY_FIELDS = [
+        "description",
+        "local_port_min",
+        "local_port_max",
+        "agent_port_ranges",
+        "reserved_ports",
+        "default_network_name",
+        "mesos_bridge_name",
+        "env_vars_prefix",
+    ]
 
     class Meta:
         ordering = ["name"]
@@ -190,3 +204,121 @@ class PendingImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} for {self.cluster}"
+
+
+class Role(models.IntegerChoices):
+    """What a member may do in a cluster; each role may do everything of the roles below it."""
+
+    VIEWER = 10, "viewer"  # read, preview, export
+    EDITOR = 20, "editor"  # compose, save, import, delete apps, restore
+    REVIEWER = 30, "reviewer"  # and approve change requests
+    OWNER = 40, "owner"  # and the policy, the members, deleting the cluster
+
+
+class Membership(models.Model):
+    """A user's or a group's role in a cluster. Site admins (superusers) are owners everywhere
+    without one."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    group = models.ForeignKey(
+        "auth.Group", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    role = models.PositiveSmallIntegerField(choices=Role.choices)
+
+    class Meta:
+        ordering = ["cluster", "-role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, group__isnull=True)
+                | models.Q(user__isnull=True, group__isnull=False),
+                name="membership_of_user_or_group",
+            ),
+            models.UniqueConstraint(
+                fields=["cluster", "user"],
+                condition=models.Q(user__isnull=False),
+                name="one_membership_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["cluster", "group"],
+                condition=models.Q(group__isnull=False),
+                name="one_membership_per_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.user or f"group {self.group}"
+        return f"{who}: {self.get_role_display()} of {self.cluster}"
+
+
+class Revision(models.Model):
+    """One change to one app, as it was written: who, when, through what, why, and the app as it
+    then stood (as written, normalized, its resolved ports, env, warnings and collisions), so that
+    any two revisions can be compared in ports and any one restored. An app's history is the
+    revisions of its id in its cluster; they outlive the app."""
+
+    class Action(models.TextChoices):
+        CREATE = "create"
+        UPDATE = "update"
+        DELETE = "delete"
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="revisions")
+    # The app row while it lives; its history is found by ``app_id`` once it is deleted.
+    live_app = models.ForeignKey(
+        App, on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions"
+    )
+    app_id = models.CharField("Marathon id", max_length=500)
+    version = models.PositiveIntegerField(help_text="The app's version this revision wrote.")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    via = models.CharField(max_length=32, help_text="The path the change came through.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept as written at the time: the user may be renamed or deleted later.
+    username = models.CharField(max_length=150, blank=True)
+    message = models.TextField(blank=True, help_text="Why, in the author's words.")
+    created_at = models.DateTimeField(default=timezone.now)
+    source = OrderedJSONField(null=True, help_text="The app as written (None for a deletion).")
+    normalized = OrderedJSONField(null=True)
+    # The engine's view of the app at the time: ports, env, warnings; and its collisions with
+    # the fleet then. Lists of plain dicts (marathon.history's snapshot).
+    snapshot = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["cluster", "app_id", "-created_at"], name="revision_app"),
+            models.Index(fields=["cluster", "-created_at"], name="revision_feed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.app_id} v{self.version} ({self.action} via {self.via})"
+
+
+class ClusterChange(models.Model):
+    """A change to a cluster itself: its port policy or its members."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created"
+        POLICY = "policy"
+        MEMBERS = "members"
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    summary = models.TextField(help_text="What changed, in words.")
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["cluster", "-created_at"], name="cluster_change_feed")]
+
+    def __str__(self) -> str:
+        return f"{self.cluster}: {self.summary}"

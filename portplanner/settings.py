@@ -9,6 +9,8 @@ DJANGO_HTTPS                 1 when served over HTTPS by a proxy that sets X-For
                              secure cookies, HSTS, redirects to https
 DJANGO_CONN_MAX_AGE          seconds a database connection is kept between requests (60)
 DJANGO_STATIC_ROOT           where `collectstatic` puts the static files (./staticfiles)
+DJANGO_REMOTE_USER_HEADER    sign-in by a proxy (SSO): the header naming the user, as a META key
+                             such as HTTP_X_FORWARDED_USER
 DATABASE_URL                 any URL dj-database-url reads; default SQLite at the repo root
 """
 
@@ -46,6 +48,10 @@ DEBUG = _env_bool("DJANGO_DEBUG", default=False)
 # needs no key; serving does, so portplanner.serving refuses to serve with this one.
 INSECURE_SECRET_KEY = "django-insecure-local-only-never-use-in-production"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or INSECURE_SECRET_KEY
+
+# Sign-in by a proxy instead of passwords: the request header (as Django's META key, e.g.
+# HTTP_X_FORWARDED_USER) that names the signed-in user. Users are created on first sign-in.
+REMOTE_USER_HEADER = os.environ.get("DJANGO_REMOTE_USER_HEADER", "").strip()
 
 ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -101,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    *(["portplanner.http.ProxyRemoteUserMiddleware"] if REMOTE_USER_HEADER else []),
+    "portplanner.http.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -108,6 +116,14 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portplanner.urls"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    *(["django.contrib.auth.backends.RemoteUserBackend"] if REMOTE_USER_HEADER else []),
+    "django.contrib.auth.backends.ModelBackend",
+]
 WSGI_APPLICATION = "portplanner.wsgi.application"
 
 TEMPLATES = [
@@ -188,7 +204,7 @@ STORAGES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": "portplanner.http.RequestContextFilter"}},
+    "filters": {"request": {"()": "portplanner.logs.RequestContextFilter"}},
     "formatters": {
         "line": {"format": "{asctime} {levelname} {name}: {message}{request_context}", "style": "{"}
     },

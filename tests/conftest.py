@@ -35,6 +35,8 @@ def pytest_configure(config: pytest.Config) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Tests make a user or two each; PBKDF2's deliberate slowness would double the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -75,6 +77,38 @@ def base_url(live_server) -> str:
     # `page.goto(reverse("home"))`. It also replaces pytest-playwright's own `base_url`, whose
     # plugin-method form pytest 9 deprecates (an error under `filterwarnings = error`).
     return live_server.url
+
+
+@pytest.fixture
+def client(db, admin_user):
+    """Django's test client, signed in as a site admin (an owner of every cluster). Tests of
+    roles sign in as others (``member_client``)."""
+    from django.test import Client
+
+    signed_in = Client()
+    signed_in.force_login(admin_user)
+    return signed_in
+
+
+@pytest.fixture
+def member_client(db, cluster):
+    """``member_client(role)``: a client signed in as a new user with ``role`` in ``cluster``
+    (None: signed in, not a member)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from portplanner.models import Membership
+
+    def make(role, name: str | None = None):
+        user = get_user_model().objects.create_user(name or f"user-{role or 'none'}", password="x")
+        if role is not None:
+            Membership.objects.create(cluster=cluster, user=user, role=role)
+        signed_in = Client()
+        signed_in.force_login(user)
+        signed_in.user = user
+        return signed_in
+
+    return make
 
 
 @pytest.fixture

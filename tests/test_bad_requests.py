@@ -10,7 +10,10 @@ import pytest
 from django.urls import reverse
 
 from portplanner.fleet.deploy import save_app
+from portplanner.history.record import Actor
 from portplanner.models import Cluster
+
+BY = Actor(None, "test")
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +84,9 @@ FLEET_WORDS = ["valid", "draft", "collisions", "host", "port", "warnings", "id",
 @pytest.fixture
 def app():
     cluster = Cluster.objects.create(name="prod")
-    saved, _ = save_app(cluster, {"id": "/x", "cmd": "run", "portDefinitions": [{"port": 0}]})
+    saved, _ = save_app(
+        cluster, {"id": "/x", "cmd": "run", "portDefinitions": [{"port": 0}]}, by=BY
+    )
     return saved
 
 

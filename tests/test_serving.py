@@ -20,7 +20,7 @@ from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 
-from portplanner.http import RequestContextFilter
+from portplanner.logs import RequestContextFilter
 from portplanner.serving import is_loopback
 
 REPO = settings.BASE_DIR
@@ -210,6 +210,21 @@ def test_make_serve_serves_the_production_path_and_saves_an_app(tmp_path):
         PORT=str(port),
         WEB_CONCURRENCY="2",
     )
+    # The README's first-run steps for a team: the database, then the first admin.
+    for command in (["migrate", "--noinput"], ["createsuperuser", "--noinput"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=REPO,
+            env={
+                **env,
+                "DJANGO_SUPERUSER_USERNAME": "admin",
+                "DJANGO_SUPERUSER_PASSWORD": "first-admin-password",
+                "DJANGO_SUPERUSER_EMAIL": "admin@example.com",
+            },
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     server = subprocess.Popen(
         ["make", "--no-print-directory", "serve"],
         cwd=REPO,
@@ -222,8 +237,13 @@ def test_make_serve_serves_the_production_path_and_saves_an_app(tmp_path):
     browser = Browser(f"http://127.0.0.1:{port}")
     try:
         wait_ready(browser, server)
+        assert browser.get("/")[0] == 302  # to the sign-in page
+        browser.get("/accounts/login/")
+        signed_in = {"username": "admin", "password": "first-admin-password"}
+        assert browser.post("/accounts/login/", signed_in)[0] == 302
         status, home = browser.get("/")
         assert status == 200 and "<h1>Port Planner</h1>" in home
+        assert "Signed in as <strong>admin</strong>" in home
         assert "/static/css/app." in home  # hashed by the manifest storage
         browser.get("/clusters/new/")
         cluster = {
@@ -256,7 +276,7 @@ def test_make_serve_serves_the_production_path_and_saves_an_app(tmp_path):
     assert "Booting worker" in output
     # Requests to stdout (gunicorn's access log), refused ones with their context (Django's).
     assert '"POST /clusters/prod/apps/new/ HTTP/1.1" 302' in output
-    assert "Not Found: /clusters/nope/ [GET /clusters/nope/ -> 404 by anonymous]" in output
+    assert "Not Found: /clusters/nope/ [GET /clusters/nope/ -> 404 by admin]" in output
 
 
 def test_check_deploy_is_clean_in_the_production_settings():

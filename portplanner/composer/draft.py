@@ -333,6 +333,7 @@ class Posted:
     arg: str = ""
     json_text: str | None = None  # None when the pane was not posted
     json_shown: str = ""  # digest of what the server last put in the pane
+    message: str = ""  # why, for the app's history
 
 
 def read_post(data) -> Posted:
@@ -347,7 +348,8 @@ def read_post(data) -> Posted:
             env=_rows(data, "env", EnvForm, ENV_FIELDS),
         )
     kind, _, arg = data.get("action", "preview").partition(":")
-    return Posted(draft, kind, arg, data.get("json"), data.get("json_shown", ""))
+    message = data.get("message", "").strip()
+    return Posted(draft, kind, arg, data.get("json"), data.get("json_shown", ""), message)
 
 
 def _values(data, form_class, names: list[str], prefix: str) -> dict:

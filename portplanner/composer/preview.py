@@ -42,6 +42,7 @@ class Notice:
     problem_link: str = ""
     stale: App | None = None  # the version saved in between, when a save was stale
     stale_diff: str = ""
+    stale_revision: Any = None  # the revision that made it stale: who, when, what
     load_notes: tuple = ()  # Marathon's rewrites of a loaded app (ReadNote-like: path, message)
     json_errors: tuple[str, ...] = ()
     locked: bool = False  # a saved draft the form cannot hold: only its JSON can be fixed

@@ -11,7 +11,8 @@ from django.urls import reverse
 from portplanner.composer.draft import Posted, app_from_draft, number
 from portplanner.composer.preview import Notice, Preview, draft_of, preview, stale_diff
 from portplanner.fleet.deploy import IdTaken, StaleEdit, save_app, storage_problem
-from portplanner.models import App, Cluster
+from portplanner.history.record import Actor
+from portplanner.models import App, Cluster, Revision
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,7 @@ class Saved:
     refused: tuple[Preview, Notice] | None = None
 
 
-def save_draft(cluster: Cluster, app: App | None, posted: Posted) -> Saved:
+def save_draft(cluster: Cluster, app: App | None, posted: Posted, user) -> Saved:
     """Save the posted draft as ``app`` (or a new app). The version the form was loaded from must
     still be the stored one, unless the user saw the diff and chose to save theirs over it."""
     draft = draft_of(cluster, app, posted)
@@ -37,7 +38,9 @@ def save_draft(cluster: Cluster, app: App | None, posted: Posted) -> Saved:
         # A version that cannot be read is a stale one: better refused with the diff than lost.
         expected = number(draft.app.get("version", ""), digits=9) or 0
     try:
-        saved, result = save_app(cluster, raw, app=app, expected_version=expected)
+        via = "composer, over a newer version" if posted.kind == "overwrite" else "composer"
+        by = Actor(user, via, posted.message)
+        saved, result = save_app(cluster, raw, by=by, app=app, expected_version=expected)
     except IdTaken as taken:
         notice = Notice(
             problem=f"{taken.app.app_id} already exists in {cluster.name}; open it to change it.",
@@ -45,7 +48,10 @@ def save_draft(cluster: Cluster, app: App | None, posted: Posted) -> Saved:
         )
         return _refused(cluster, app, posted, notice)
     except StaleEdit as stale:
-        notice = Notice(stale=stale.app, stale_diff=stale_diff(stale.app, raw))
+        newest = Revision.objects.filter(live_app=stale.app).order_by("-pk").first()
+        notice = Notice(
+            stale=stale.app, stale_diff=stale_diff(stale.app, raw), stale_revision=newest
+        )
         return _refused(cluster, app, posted, notice)
     if result.valid:
         return Saved(saved, messages.SUCCESS, f"Saved {saved.app_id} (version {saved.version}).")

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portplanner.accounts.roles import cluster_view, require
 from portplanner.composer.draft import MAX_ROWS, app_from_draft, read_post
 from portplanner.composer.forms import (
     HOST_PORT_MODES,
@@ -32,7 +33,7 @@ from portplanner.exchange.documents import file_name
 from portplanner.fleet.queries import resolve_in_cluster
 from portplanner.http import HtmxHttpRequest
 from portplanner.marathon.model import BRIDGE, CONTAINER, HOST
-from portplanner.models import App, Cluster
+from portplanner.models import App, Cluster, Role
 
 MODE_SENTENCES = {
     HOST: "Host networking: the task binds ports on the agent itself. Each port's number is its "
@@ -45,23 +46,24 @@ MODE_SENTENCES = {
 
 
 @require_http_methods(["GET", "POST"])
-def app_new(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
-    return _composer(request, get_object_or_404(Cluster, name=cluster), None)
+@cluster_view(Role.VIEWER)
+def app_new(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
+    return _composer(request, cluster, None)
 
 
 @require_http_methods(["GET", "POST"])
-def app_edit(request: HtmxHttpRequest, cluster: str, pk: int) -> HttpResponse:
-    app = get_object_or_404(App, pk=pk, cluster__name=cluster)
-    return _composer(request, app.cluster, app)
+@cluster_view(Role.VIEWER)
+def app_edit(request: HtmxHttpRequest, cluster: Cluster, pk: int) -> HttpResponse:
+    return _composer(request, cluster, get_object_or_404(App, pk=pk, cluster=cluster))
 
 
 @require_POST
-def app_preview(request: HtmxHttpRequest, cluster: str, pk: int | None = None) -> HttpResponse:
+@cluster_view(Role.VIEWER)
+def app_preview(request: HtmxHttpRequest, cluster: Cluster, pk: int | None = None) -> HttpResponse:
     """The live preview, on every keystroke: the fragment, and with htmx its out-of-band parts."""
-    cluster_obj = get_object_or_404(Cluster, name=cluster)
-    app = get_object_or_404(App, pk=pk, cluster=cluster_obj) if pk else None
+    app = get_object_or_404(App, pk=pk, cluster=cluster) if pk else None
     posted = read_post(request.POST)
-    shown = preview(cluster_obj, app, draft_of(cluster_obj, app, posted), posted)
+    shown = preview(cluster, app, draft_of(cluster, app, posted), posted)
     return render(request, "composer/_preview.html", {"preview": shown, "oob": request.htmx})
 
 
@@ -74,7 +76,8 @@ def _composer(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> Ht
     if posted.kind == "download":
         return _download(cluster, app, app_from_draft(draft_of(cluster, app, posted))[0])
     if posted.kind in ("save", "overwrite"):
-        saved = save_draft(cluster, app, posted)
+        require(cluster, Role.EDITOR, "saving an app")
+        saved = save_draft(cluster, app, posted, request.user)
         if saved.app is None:
             return _page(request, *saved.refused)
         messages.add_message(request, saved.level, saved.message)

@@ -13,8 +13,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from portplanner.fleet.deploy import deploy_group, group_problems
+from portplanner.fleet.deploy import Deployed, deploy_group, group_problems
 from portplanner.fleet.queries import cluster_collisions
+from portplanner.history.record import Actor
 from portplanner.marathon import AppResult, Collision, ReadError, SourcedApp, read_apps
 from portplanner.marathon.pointers import resolve
 from portplanner.marathon.reader import ReadNote
@@ -34,6 +35,8 @@ class ImportPlan:
     new_ids: list[str] = field(default_factory=list)
     updated_ids: list[str] = field(default_factory=list)
     collisions: list[Collision] = field(default_factory=list)
+    sync: str | None = None  # the group replaced: apps under it the file lacks are deleted
+    deleted_ids: list[str] = field(default_factory=list)
 
     @property
     def invalid(self) -> list[tuple[App, AppResult]]:
@@ -69,10 +72,19 @@ def read_import(data: bytes, source: str) -> tuple[list[SourcedApp], list[ReadNo
     return apps, notes
 
 
-def plan_import(cluster: Cluster, apps: list[SourcedApp], notes: list[ReadNote]) -> ImportPlan:
-    plan = ImportPlan(apps, notes)
+def plan_import(
+    cluster: Cluster,
+    apps: list[SourcedApp],
+    notes: list[ReadNote],
+    *,
+    by: Actor,
+    sync: str | None = None,
+) -> ImportPlan:
+    """What committing would do: the import run through the same writer, then rolled back."""
+    plan = ImportPlan(apps, notes, sync=sync)
     with transaction.atomic():
-        plan.saved = deploy_group(cluster, [a.app for a in apps])
+        deployed = deploy_group(cluster, [a.app for a in apps], by=by, sync=sync)
+        plan.saved, plan.deleted_ids = list(deployed), deployed.deleted
         imported = {app.app_id for app, _ in plan.saved}
         plan.collisions = [c for c in cluster_collisions(cluster) if imported & c.app_ids]
         transaction.set_rollback(True)
@@ -81,8 +93,22 @@ def plan_import(cluster: Cluster, apps: list[SourcedApp], notes: list[ReadNote])
     return plan
 
 
-def commit_import(cluster: Cluster, apps: list[SourcedApp]) -> list[tuple[App, AppResult]]:
-    return deploy_group(cluster, [a.app for a in apps])
+def commit_import(
+    cluster: Cluster, apps: list[SourcedApp], *, by: Actor, sync: str | None = None
+) -> Deployed:
+    return deploy_group(cluster, [a.app for a in apps], by=by, sync=sync)
+
+
+def common_group(app_ids: list[str]) -> str:
+    """The deepest group holding every one of ``app_ids``: what an import replaces when it
+    syncs (``/shop`` for /shop/web and /shop/back/db; ``/`` for apps in several groups)."""
+    groups = [app_id.strip("/").split("/")[:-1] for app_id in app_ids]
+    common: list[str] = []
+    for parts in zip(*groups, strict=False) if groups else ():
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    return "/" + "/".join(common)
 
 
 # Previews not committed within this time are forgotten (each new preview sweeps them).

@@ -7,11 +7,14 @@ import json
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods
 
+from portplanner.accounts.roles import cluster_view
 from portplanner.exchange.documents import (
     IMPORT_MAX_BYTES,
     commit_import,
+    common_group,
     export_check,
     exported_app,
     file_name,
@@ -22,65 +25,89 @@ from portplanner.exchange.documents import (
     read_import,
     zip_archive,
 )
+from portplanner.fleet.deploy import prepare_id
+from portplanner.history.record import Actor
 from portplanner.http import HtmxHttpRequest
 from portplanner.marathon import ReadError
-from portplanner.models import App, Cluster
+from portplanner.marathon.reader import canonical_path
+from portplanner.models import App, Cluster, Role
 
 
 @require_http_methods(["GET", "POST"])
-def cluster_import(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
+@cluster_view(Role.EDITOR, doing="importing apps")
+def cluster_import(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
     """Upload or paste, see what it would do, then commit it all or nothing. The commit names
-    the previewed document (kept on the server) rather than posting it back."""
-    cluster_obj = get_object_or_404(Cluster, name=cluster)
-    context = {"cluster": cluster_obj, "max_mib": IMPORT_MAX_BYTES // 1048576}
+    the previewed document (kept on the server) rather than posting it back. With "sync", the
+    group is replaced: apps under it that the file lacks are deleted (shown first)."""
+    context = {"cluster": cluster, "max_mib": IMPORT_MAX_BYTES // 1048576}
     if request.method == "GET":
         return render(request, "exchange/import.html", context)
-    kept = pending(cluster_obj, request.POST.get("pending", ""))
-    upload = request.FILES.get("file")
-    if kept is not None:
-        data, source = bytes(kept.payload), kept.source
-    elif upload is not None and upload.size:
-        data, source = upload.read(IMPORT_MAX_BYTES + 1), upload.name
-    elif "pending" in request.POST:
-        context["error"] = "This import's preview has expired or was committed; upload it again"
-        return render(request, "exchange/import.html", context, status=400)
-    else:
-        data, source = request.POST.get("payload", "").encode(), "pasted JSON"
     try:
+        data, source, kept = _posted_document(request, cluster)
         apps, notes = read_import(data, source)
     except ReadError as exc:
-        context.update(error=exc.describe(), payload=data.decode("utf-8", "replace"))
+        payload = request.POST.get("payload", "")
+        context.update(error=exc.describe(), payload=payload)
         return render(request, "exchange/import.html", context, status=400)
+    sync = _sync_group(request, apps)
+    by = Actor(request.user, "import", request.POST.get("message", "").strip())
     if request.POST.get("action") == "commit":
-        saved = commit_import(cluster_obj, apps)
+        deployed = commit_import(cluster, apps, by=by, sync=sync)
         if kept is not None:
             kept.delete()
-        invalid = sum(not result.valid for _, result in saved)
-        messages.success(
-            request,
-            f"Imported {len(saved)} app(s) into {cluster_obj.name}"
-            + (f"; {invalid} saved as drafts with errors." if invalid else "."),
-        )
-        return redirect("cluster_apps", cluster_obj.name)
-    plan = plan_import(cluster_obj, apps, notes)
-    kept = keep_pending(cluster_obj, data, source)
+        messages.success(request, imported_message(cluster, deployed))
+        return redirect("cluster_apps", cluster.name)
+    plan = plan_import(cluster, apps, notes, by=by, sync=sync)
+    kept = keep_pending(cluster, data, source)
     context.update(plan=plan, pending=kept.token, source=source)
     return render(request, "exchange/import.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def cluster_export(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
-    cluster_obj = get_object_or_404(Cluster, name=cluster)
-    apps = list(cluster_obj.apps.prefetch_related("allocations"))
-    return _export(request, cluster_obj, apps, export_check(cluster_obj), app=None)
+def _posted_document(request: HtmxHttpRequest, cluster: Cluster):
+    """The document an import post brings: a previewed one named by token, an upload, or a
+    paste. Raises ReadError when a named preview is gone."""
+    kept = pending(cluster, request.POST.get("pending", ""))
+    upload = request.FILES.get("file")
+    if kept is not None:
+        return bytes(kept.payload), kept.source, kept
+    if "pending" in request.POST:
+        raise ReadError(
+            "this import's preview has expired or was committed; upload it again", source="import"
+        )
+    if upload is not None and upload.size:
+        return upload.read(IMPORT_MAX_BYTES + 1), upload.name, None
+    return request.POST.get("payload", "").encode(), "pasted JSON", None
+
+
+def _sync_group(request: HtmxHttpRequest, apps) -> str | None:
+    """The group a syncing import replaces: as typed, else the one holding every app."""
+    if not request.POST.get("sync"):
+        return None
+    typed = request.POST.get("sync_group", "").strip()
+    return canonical_path(typed) if typed else common_group([prepare_id(a.app) for a in apps])
+
+
+def imported_message(cluster: Cluster, deployed) -> str:
+    invalid = sum(not result.valid for _, result in deployed)
+    deleted = len(deployed.deleted)
+    text = f"Imported {len(deployed)} app{pluralize(len(deployed))} into {cluster.name}"
+    if deleted:
+        text += f"; deleted {deleted} app{pluralize(deleted)} the file no longer holds"
+    return text + (f"; {invalid} saved as drafts with errors." if invalid else ".")
 
 
 @require_http_methods(["GET", "POST"])
-def app_export(request: HtmxHttpRequest, cluster: str, pk: int) -> HttpResponse:
-    app = get_object_or_404(
-        App.objects.prefetch_related("allocations"), pk=pk, cluster__name=cluster
-    )
-    return _export(request, app.cluster, [app], export_check(app.cluster, [app]), app=app)
+@cluster_view(Role.VIEWER)
+def cluster_export(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
+    apps = list(cluster.apps.prefetch_related("allocations"))
+    return _export(request, cluster, apps, export_check(cluster), app=None)
+
+
+@require_http_methods(["GET", "POST"])
+@cluster_view(Role.VIEWER)
+def app_export(request: HtmxHttpRequest, cluster: Cluster, pk: int) -> HttpResponse:
+    app = get_object_or_404(App.objects.prefetch_related("allocations"), pk=pk, cluster=cluster)
+    return _export(request, cluster, [app], export_check(cluster, [app]), app=app)
 
 
 def _export(request, cluster: Cluster, apps: list[App], check, app: App | None) -> HttpResponse:

@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from portplanner.fleet.queries import free_service_ports
+from portplanner.fleet.queries import collisions_by_app, free_service_ports
+from portplanner.history.record import Actor, deletion, revisions_for
 from portplanner.marathon import (
     AppResult,
     ServicePortAllocator,
@@ -20,7 +22,7 @@ from portplanner.marathon.collisions import vip_key
 from portplanner.marathon.model import is_vip_label
 from portplanner.marathon.pointers import pointer
 from portplanner.marathon.reader import canonical_path
-from portplanner.models import App, Cluster, PortAllocation, VipLabel
+from portplanner.models import App, Cluster, PortAllocation, Revision, VipLabel
 
 
 class IdTaken(Exception):
@@ -57,6 +59,7 @@ def save_app(
     cluster: Cluster,
     raw: Any,
     *,
+    by: Actor,
     app: App | None = None,
     expected_version: int | None = None,
 ) -> tuple[App, AppResult]:
@@ -72,29 +75,65 @@ def save_app(
         app = App.objects.get(pk=app.pk)
         if expected_version is not None and app.version != expected_version:
             raise StaleEdit(app)
-    ((saved, result),) = deploy(cluster, [(app, raw)])
+    ((saved, result),) = deploy(cluster, [(app, raw)], by=by)
     return saved, result
 
 
 @transaction.atomic
-def deploy_group(cluster: Cluster, raws: list[Any]) -> list[tuple[App, AppResult]]:
+def deploy_group(
+    cluster: Cluster, raws: list[Any], *, by: Actor, sync: str | None = None
+) -> Deployed:
     """Save apps as one group deployment. Apps whose id is already in the cluster are updated and
-    keep their service ports. The caller makes sure each app has an id and no id repeats (see
+    keep their service ports. With ``sync`` (a group id such as ``/shop``, or ``/``), the group
+    is replaced as Marathon's ``PUT /v2/groups`` replaces it: apps under it that ``raws`` does not
+    hold are deleted. The caller makes sure each app has an id and no id repeats (see
     ``group_problems``)."""
     lock_cluster(cluster)
     existing: dict[str, App] = {}
     for ids in _chunks([i for i in map(prepare_id, raws) if i]):
         existing.update((a.app_id, a) for a in cluster.apps.filter(app_id__in=ids))
-    return deploy(cluster, [(existing.get(prepare_id(raw)), raw) for raw in raws])
+    gone = []
+    if sync is not None:
+        kept = {prepare_id(raw) for raw in raws}
+        gone = [a for a in apps_under(cluster, sync) if a.app_id not in kept]
+    changes = [(existing.get(prepare_id(raw)), raw) for raw in raws]
+    return deploy(cluster, changes, by=by, deletions=gone)
+
+
+def apps_under(cluster: Cluster, group: str) -> list[App]:
+    """The apps of ``cluster`` whose ids lie under the group ``group`` (``/`` for all)."""
+    prefix = canonical_path(group).rstrip("/") + "/"
+    return list(cluster.apps.filter(app_id__startswith=prefix).order_by("app_id"))
+
+
+class Deployed(list):
+    """What a deployment wrote: ``(app, result)`` for each change, in order (it is that list),
+    and the ids of the apps it deleted."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.deleted: list[str] = []
 
 
 @transaction.atomic
-def deploy(cluster: Cluster, changes: list[tuple[App | None, Any]]) -> list[tuple[App, AppResult]]:
-    """Save ``(app or None for a new one, its JSON)`` pairs as one deployment (spec §4.2): every
+def deploy(
+    cluster: Cluster,
+    changes: list[tuple[App | None, Any]],
+    *,
+    by: Actor,
+    deletions: list[App] = (),
+    reuse: dict[int, list[int]] | None = None,
+) -> Deployed:
+    """The one writer of apps: everything that creates, changes or deletes apps comes through
+    here, under the cluster's lock, and leaves a revision per app saying who did it.
+
+    Saves ``(app or None for a new one, its JSON)`` pairs as one deployment (spec §4.2): every
     fixed service port of the change is known before the first 0 is assigned, the 0s are filled
-    in order, and updated apps reuse their previous service ports first. Written in bulk, so that
-    thousands of apps cost a few queries per thousand. The one writer of apps: everything that
-    changes them comes through here, under the cluster's lock."""
+    in order, and updated apps reuse their previous service ports first (``reuse``: ports a
+    change may take again, by its position: a restored app's old ones, still free). Then
+    ``deletions`` go; their ports are free for the next deployment, not this one (Marathon counts
+    the old group's ports as used, AssignDynamicServiceLogic.scala:84-85). Written in bulk, so
+    that thousands of apps cost a few queries per thousand."""
     lock_cluster(cluster)
     policy = cluster.policy
     prepared = [prepare(raw, policy) for _, raw in changes]
@@ -114,16 +153,90 @@ def deploy(cluster: Cluster, changes: list[tuple[App | None, Any]]) -> list[tupl
     )
     for p in prepared:
         allocator.reserve(p.requested_service_ports)
-    saved = []
-    for (app, raw), p in zip(changes, prepared, strict=True):
-        result = finish(p, allocator, previous.get(app.pk, []) if app else [])
+    for ports in (reuse or {}).values():
+        allocator.reserve(ports)
+    saved = Deployed()
+    for i, ((app, raw), p) in enumerate(zip(changes, prepared, strict=True)):
+        again = previous.get(app.pk, []) if app else (reuse or {}).get(i, [])
+        result = finish(p, allocator, again)
         saved.append((_fill(cluster, app, raw, result), result))
 
     updated = [app for app, _ in saved if app.pk is not None]
     _update_apps(updated)
-    App.objects.bulk_create([app for app, _ in saved if app.pk is None], batch_size=500)
+    created = App.objects.bulk_create([app for app, _ in saved if app.pk is None], batch_size=500)
     _write_rows(saved, replaced=[app.pk for app in updated])
+    collisions = collisions_by_app(cluster, saved)
+    revisions = revisions_for(cluster, saved, collisions, by, created={app.pk for app in created})
+    revisions += _delete(cluster, deletions, by)
+    Revision.objects.bulk_create(revisions, batch_size=500)
+    saved.deleted = [app.app_id for app in deletions]
     return saved
+
+
+def _delete(cluster: Cluster, apps: list[App], by: Actor) -> list[Revision]:
+    """Delete ``apps`` (their port and VIP rows go with them); their deletion revisions."""
+    if not apps:
+        return []
+    last = {}
+    for ids in _chunks([app.app_id for app in apps]):
+        newest = (
+            Revision.objects.filter(cluster=cluster, app_id__in=ids)
+            .values("app_id")
+            .annotate(newest=Max("pk"))
+            .values("newest")
+        )
+        last.update((r.app_id, r) for r in Revision.objects.filter(pk__in=newest))
+    revisions = [deletion(app, last.get(app.app_id), by) for app in apps]
+    for pks in _chunks([app.pk for app in apps]):
+        App.objects.filter(pk__in=pks).delete()
+    return revisions
+
+
+def delete_apps(cluster: Cluster, apps: list[App], *, by: Actor) -> Deployed:
+    """Delete apps; their ports are free at once for the next save."""
+    return deploy(cluster, [], by=by, deletions=apps)
+
+
+@transaction.atomic
+def delete_cluster(cluster: Cluster) -> None:
+    """The cluster, its apps, their ports and history, its members: all of it."""
+    lock_cluster(cluster)
+    cluster.delete()
+
+
+@transaction.atomic
+def restore(cluster: Cluster, revision: Revision, *, by: Actor) -> tuple[App, AppResult, str]:
+    """Bring ``revision``'s app back as a new change, through the same checks as any save. A
+    deleted app gets its old dynamic service ports again where they are still free, the next free
+    ones where not; the third value says which."""
+    lock_cluster(cluster)
+    app = cluster.apps.filter(app_id=revision.app_id).first()
+    reuse = None
+    old = [
+        p["service_port"]
+        for p in revision.snapshot.get("ports", [])
+        if p.get("service_port_dynamic") and p.get("service_port")
+    ]
+    if app is None and old:
+        held = PortAllocation.objects.filter(cluster=cluster, service_port__in=old)
+        taken = set(held.values_list("service_port", flat=True))
+        reuse = {0: [port for port in old if port not in taken]}
+    ((saved, result),) = deploy(cluster, [(app, revision.source)], by=by, reuse=reuse)
+    now = [p.service_port for p in result.ports if p.service_port_dynamic]
+    return saved, result, ports_moved(old, now)
+
+
+def ports_moved(old: list[int], now: list[int]) -> str:
+    """In words, how dynamic service ports ``old`` became ``now``."""
+    if not old and not now:
+        return ""
+    kept = [p for p in now if p in old]
+    moved = [(was, new) for was, new in zip(old, now, strict=False) if was != new]
+    parts = []
+    if kept:
+        parts.append(f"service port{'s' if len(kept) > 1 else ''} {', '.join(map(str, kept))} kept")
+    parts += [f"{was} was taken meanwhile, now {new}" for was, new in moved]
+    return "; ".join(parts)
 
 
 def group_problems(raws: list[Any]) -> list[str]:

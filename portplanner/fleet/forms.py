@@ -52,16 +52,7 @@ class AppListForm(forms.Form):
         }
 
 
-POLICY_FIELDS = [
-    "description",
-    "local_port_min",
-    "local_port_max",
-    "agent_port_ranges",
-    "reserved_ports",
-    "default_network_name",
-    "mesos_bridge_name",
-    "env_vars_prefix",
-]
+POLICY_FIELDS = Cluster.POLICY_FIELDS
 _PORT_LIST_RE = re.compile(r"^\s*(\d+\s*(,\s*\d+\s*)*)?,?\s*$")
 
 

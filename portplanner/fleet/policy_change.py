@@ -9,6 +9,7 @@ from django.db import transaction
 
 from portplanner.fleet.deploy import deploy, lock_cluster
 from portplanner.fleet.queries import cluster_collisions
+from portplanner.history.record import Actor, record_cluster_change
 from portplanner.models import Cluster
 
 
@@ -45,24 +46,38 @@ def fleet_state(cluster: Cluster) -> FleetState:
 
 
 @transaction.atomic
-def apply_policy(cluster: Cluster, save) -> Breakage:
+def apply_policy(cluster: Cluster, save, *, by: Actor) -> Breakage:
     """Call ``save()`` (which stores the new policy), then re-resolve the whole fleet under it as
     one group deployment: fixed service ports are reserved first, each app keeps its previous
-    service ports where the new range allows, the rest get the next free ones. All or nothing."""
+    service ports where the new range allows, the rest get the next free ones. All or nothing;
+    the policy change and every app's new revision say who did it."""
     lock_cluster(cluster)
     # Read from the database: a bound ModelForm has already written the new values on its instance.
-    before = fleet_state(Cluster.objects.get(pk=cluster.pk))
+    stored = Cluster.objects.get(pk=cluster.pk)
+    before, old_policy = fleet_state(stored), policy_values(stored)
     save()
     cluster = Cluster.objects.get(pk=cluster.pk)  # a fresh policy, not the cached one
-    redeploy(cluster)
+    new_policy = policy_values(cluster)
+    changed = [name for name in Cluster.POLICY_FIELDS if old_policy[name] != new_policy[name]]
+    summary = "policy: " + (
+        "; ".join(f"{name} {old_policy[name]!r} -> {new_policy[name]!r}" for name in changed)
+        or "saved unchanged, fleet re-checked"
+    )
+    record_cluster_change(cluster, "policy", by, summary, old_policy, new_policy)
+    redeploy(cluster, by)
     after = fleet_state(cluster)
     return compare(before, after)
 
 
-def redeploy(cluster: Cluster) -> None:
+def policy_values(cluster: Cluster) -> dict:
+    return {name: getattr(cluster, name) for name in Cluster.POLICY_FIELDS}
+
+
+def redeploy(cluster: Cluster, by: Actor) -> None:
     """Every app of the cluster as one deployment under its (new) policy, keyed by the stored
     apps, so a draft saved without a usable id is re-checked too."""
-    deploy(cluster, [(app, app.source) for app in cluster.apps.order_by("pk")])
+    recheck = Actor(by.user, "policy re-check", by.message)
+    deploy(cluster, [(app, app.source) for app in cluster.apps.order_by("pk")], by=recheck)
 
 
 def compare(before: FleetState, after: FleetState) -> Breakage:

@@ -135,6 +135,21 @@ def fleet_collisions(cluster: Cluster, result: AppResult, app: App | None) -> li
     ]
 
 
+def collisions_by_app(
+    cluster: Cluster, saved: list[tuple[App, AppResult]]
+) -> dict[str, list[Collision]]:
+    """The collisions each of these just-saved apps takes part in, by app id: through the indexes,
+    app by app, for a few; set-based over the cluster (cluster_collisions) for many."""
+    if len(saved) <= 20:
+        return {app.app_id: fleet_collisions(cluster, result, app) for app, result in saved}
+    wanted = {app.app_id for app, _ in saved}
+    found: dict[str, list[Collision]] = {}
+    for collision in cluster_collisions(cluster):
+        for app_id in collision.app_ids & wanted:
+            found.setdefault(app_id, []).append(collision)
+    return found
+
+
 def _holders(
     cluster: Cluster, app: App | None, select: str, values: dict[str, list], order: str
 ) -> list[tuple]:

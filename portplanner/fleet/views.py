@@ -7,16 +7,21 @@ from itertools import islice
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from portplanner.accounts.members import create_cluster
+from portplanner.accounts.roles import Can, cluster_view, visible_clusters
+from portplanner.fleet.deploy import delete_apps, delete_cluster
 from portplanner.fleet.forms import AppListForm, ClusterForm, NewClusterForm
 from portplanner.fleet.policy_change import apply_policy
 from portplanner.fleet.queries import (
@@ -29,9 +34,10 @@ from portplanner.fleet.queries import (
     free_stretches,
     port_cells,
 )
+from portplanner.history.record import Actor
 from portplanner.http import HtmxHttpRequest
 from portplanner.marathon.collisions import FIXABLE_BY_SERVICE_PORT, KINDS
-from portplanner.models import Cluster
+from portplanner.models import App, Cluster, Role
 
 APPS_PER_PAGE = 100
 SUGGESTIONS = 10
@@ -43,21 +49,25 @@ BREAKAGE_SHOWN = 20
 
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    clusters = Cluster.objects.annotate(
+    """The clusters the user is a member of, with their role in each."""
+    clusters = visible_clusters(request.user).annotate(
         app_count=Count("apps"), invalid_count=Count("apps", filter=Q(apps__is_valid=False))
     )
-    return render(request, "fleet/home.html", {"clusters": clusters})
+    for cluster in clusters:
+        cluster.can = Can(Role(cluster.role))
+    context = {"clusters": clusters, "can_create": request.user.has_perm("portplanner.add_cluster")}
+    return render(request, "fleet/home.html", context)
 
 
 @require_GET
 # The same URL answers the page or, for htmx, the table alone: caches must tell them apart.
 @vary_on_headers("HX-Request")
-def cluster_apps(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
-    cluster_obj = get_object_or_404(Cluster, name=cluster)
+@cluster_view(Role.VIEWER)
+def cluster_apps(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
     form = AppListForm(request.GET)
     chosen = form.values()
     apps = app_rows(
-        cluster_obj,
+        cluster,
         search=chosen.get("q", ""),
         status=chosen.get("status", ""),
         network=chosen.get("network", ""),
@@ -67,7 +77,7 @@ def cluster_apps(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
     for app in page:
         app.service_ports = sorted(int(p) for p in (app.service_port_list or "").split(",") if p)
     context = {
-        "cluster": cluster_obj,
+        "cluster": cluster,
         "form": form,
         "page": page,
         "filtered": any(v for k, v in chosen.items() if k != "sort"),
@@ -78,9 +88,9 @@ def cluster_apps(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
 
 
 @require_GET
-def cluster_collisions_report(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
-    cluster_obj = get_object_or_404(Cluster, name=cluster)
-    collisions = collision_report(cluster_obj)
+@cluster_view(Role.VIEWER)
+def cluster_collisions_report(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
+    collisions = collision_report(cluster)
     sections = [
         {
             "kind": kind,
@@ -89,16 +99,16 @@ def cluster_collisions_report(request: HtmxHttpRequest, cluster: str) -> HttpRes
         }
         for kind, words in KINDS.items()
     ]
-    policy = cluster_obj.policy
+    policy = cluster.policy
     suggestions = []
     if any(c.kind in FIXABLE_BY_SERVICE_PORT for c in collisions):
-        free = free_service_ports(cluster_obj, policy.local_port_min, policy.local_port_max)
+        free = free_service_ports(cluster, policy.local_port_min, policy.local_port_max)
         suggestions = list(islice(free, SUGGESTIONS))
     return render(
         request,
         "fleet/collisions.html",
         {
-            "cluster": cluster_obj,
+            "cluster": cluster,
             "collisions": collisions,
             "sections": sections,
             "suggestions": suggestions,
@@ -108,20 +118,20 @@ def cluster_collisions_report(request: HtmxHttpRequest, cluster: str) -> HttpRes
 
 
 @require_GET
-def cluster_port_map(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
-    cluster_obj = get_object_or_404(Cluster, name=cluster)
-    policy = cluster_obj.policy
+@cluster_view(Role.VIEWER)
+def cluster_port_map(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
+    policy = cluster.policy
     low, high = policy.local_port_min, policy.local_port_max
     size = cell_size(low, high)
-    list_url = reverse("cluster_apps", args=[cluster_obj.name])
-    service = _grid(port_cells(cluster_obj, "service_port", low, high, size), list_url)
+    list_url = reverse("cluster_apps", args=[cluster.name])
+    service = _grid(port_cells(cluster, "service_port", low, high, size), list_url)
     host_bands = []
     for i, (range_low, range_high) in enumerate(policy.agent_port_ranges):
         band_size = cell_size(range_low, range_high)
-        cells = port_cells(cluster_obj, "host_port", range_low, range_high, band_size)
+        cells = port_cells(cluster, "host_port", range_low, range_high, band_size)
         band = {"id": f"host-grid-{i}", "low": range_low, "high": range_high, "size": band_size}
         host_bands.append({**band, **_grid(cells, list_url)})
-    stretches = list(free_stretches(cluster_obj, low, high))
+    stretches = list(free_stretches(cluster, low, high))
     free_total = sum(last - first + 1 for first, last in stretches)
     free_ports = (port for first, last in stretches for port in range(first, last + 1))
     suggestions = list(islice(free_ports, SUGGESTIONS))
@@ -129,13 +139,13 @@ def cluster_port_map(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
         request,
         "fleet/port_map.html",
         {
-            "cluster": cluster_obj,
+            "cluster": cluster,
             "low": low,
             "high": high,
             "size": size,
             "service": service,
             "host_bands": host_bands,
-            "outside_agent_ranges": fixed_host_ports_outside(cluster_obj, policy.agent_port_ranges),
+            "outside_agent_ranges": fixed_host_ports_outside(cluster, policy.agent_port_ranges),
             "stretches": stretches[:STRETCHES_SHOWN],
             "more_stretches": max(0, len(stretches) - STRETCHES_SHOWN),
             "free_total": free_total,
@@ -194,21 +204,23 @@ def _grid(cells: list[Cell], list_url: str) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-def cluster_settings(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
-    cluster_obj = get_object_or_404(Cluster, name=cluster)
-    form = ClusterForm(request.POST or None, instance=cluster_obj)
+@cluster_view(Role.VIEWER, write=Role.OWNER, doing="changing the port policy")
+def cluster_settings(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
+    form = ClusterForm(request.POST or None, instance=cluster)
     if request.method == "POST" and form.is_valid():
-        breakage = apply_policy(cluster_obj, form.save)
-        _report(request, cluster_obj.name, breakage)
-        return redirect("cluster_settings", cluster_obj.name)
-    return render(request, "fleet/settings.html", {"cluster": cluster_obj, "form": form})
+        breakage = apply_policy(cluster, form.save, by=Actor(request.user, "policy"))
+        _report(request, cluster.name, breakage)
+        return redirect("cluster_settings", cluster.name)
+    return render(request, "fleet/settings.html", {"cluster": cluster, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required("portplanner.add_cluster", raise_exception=True)
 def cluster_new(request: HtmxHttpRequest) -> HttpResponse:
+    """A new cluster; whoever creates it is its first owner."""
     form = NewClusterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        created = form.save()
+        created = create_cluster(form.save(commit=False), request.user)
         messages.success(request, f"Created cluster {created.name}. Add its first app.")
         return redirect("cluster_apps", created.name)
     return render(request, "fleet/settings.html", {"cluster": None, "form": form})
@@ -248,3 +260,45 @@ def _listed(items: list[str], sep: str = ", ") -> str:
     shown = sep.join(items[:BREAKAGE_SHOWN])
     more = len(items) - BREAKAGE_SHOWN
     return shown + (f" and {more} more" if more > 0 else "")
+
+
+@require_http_methods(["GET", "POST"])
+@cluster_view(Role.EDITOR, doing="deleting an app")
+def app_delete(request: HtmxHttpRequest, cluster: Cluster, pk: int) -> HttpResponse:
+    """Ask first, naming the ports it frees; then delete. The deletion is a revision: the app
+    can be restored from its history."""
+    app = get_object_or_404(App, pk=pk, cluster=cluster)
+    freed = sorted(
+        app.allocations.exclude(service_port=None).values_list("service_port", flat=True)
+    )
+    if request.method == "POST":
+        by = Actor(request.user, "delete", request.POST.get("message", "").strip())
+        delete_apps(cluster, [app], by=by)
+        ports = f"; service port{pluralize(len(freed))} {', '.join(map(str, freed))} freed"
+        messages.success(request, f"Deleted {app.app_id}{ports if freed else ''}.")
+        return redirect("cluster_apps", cluster.name)
+    return render(
+        request, "fleet/app_delete.html", {"cluster": cluster, "app": app, "freed": freed}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@cluster_view(Role.OWNER, doing="deleting the cluster")
+def cluster_delete(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
+    """Ask first, naming what goes (apps, history, members); the name must be typed again."""
+    context = {
+        "cluster": cluster,
+        "apps": cluster.apps.count(),
+        "revisions": cluster.revisions.count(),
+        "members": cluster.memberships.count(),
+    }
+    if request.method == "POST":
+        if request.POST.get("confirm", "").strip() == cluster.name:
+            name = cluster.name
+            delete_cluster(cluster)
+            messages.success(request, f"Deleted cluster {name}, its apps and their history.")
+            return redirect("home")
+        context["mismatch"] = True
+    return render(
+        request, "fleet/cluster_delete.html", context, status=400 if "mismatch" in context else 200
+    )

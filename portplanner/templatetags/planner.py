@@ -37,3 +37,11 @@ def control(field, errors):
     described = [f"{field.auto_id}_helptext"] if field.help_text else []
     described.append(f"{field.auto_id}_error")
     return field.as_widget(attrs={"aria-invalid": "true", "aria-describedby": " ".join(described)})
+
+
+@register.filter
+def join_list(value):
+    """``{{ value|join_list }}``: a list (a port's VIPs) as "a, b"; anything else as it is."""
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value)) or "none"
+    return value

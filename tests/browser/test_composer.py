@@ -8,7 +8,10 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from portplanner.fleet.deploy import save_app
+from portplanner.history.record import Actor
 from portplanner.models import App
+
+BY = Actor(None, "test")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -155,7 +158,7 @@ def test_composer_field_errors_follow_the_live_preview(page: Page, cluster):
 
 
 def test_composer_collision_fixed_by_suggested_service_port(page: Page, cluster):
-    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]})
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]}, by=BY)
     page.goto(reverse("app_new", args=[cluster.name]))
     page.get_by_label("App id").fill("/mine")
     # The new app's one port (Marathon's default) asks for the service port /other holds.
@@ -189,7 +192,7 @@ def test_composer_edit_keeps_unmodeled_fields_exactly(page: Page, cluster):
             ],
         },
     }
-    app, _ = save_app(cluster, raw)
+    app, _ = save_app(cluster, raw, by=BY)
     page.goto(edit_url(app))
     kept = page.locator("p.kept")
     for name in [*UNMODELED, "container.volumes"]:
@@ -213,17 +216,18 @@ def test_composer_edit_keeps_unmodeled_fields_exactly(page: Page, cluster):
 
 
 def test_composer_stale_edit_shows_diff_and_keeps_other_save(page: Page, cluster):
-    app, _ = save_app(cluster, {"id": "/svc", "cmd": "./original"})
+    app, _ = save_app(cluster, {"id": "/svc", "cmd": "./original"}, by=BY)
     page.goto(edit_url(app))
     expect(page.get_by_label("Command (cmd)")).to_have_value("./original")
 
     # Someone else saves while the page is open.
-    save_app(cluster, {"id": "/svc", "cmd": "./theirs"}, app=app, expected_version=1)
+    save_app(cluster, {"id": "/svc", "cmd": "./theirs"}, app=app, expected_version=1, by=BY)
     page.get_by_label("Command (cmd)").fill("./mine")
     save_button(page).click()
 
-    banner = page.get_by_role("alert").filter(has_text="was saved by someone else")
-    expect(banner).to_contain_text("/svc was saved by someone else (now version 2)")
+    banner = page.get_by_role("alert").filter(has_text="was saved by")
+    expect(banner).to_contain_text(re.compile(r"/svc was saved by system at \d\d:\d\d UTC"))
+    expect(banner).to_contain_text("(now version 2)")
     diff = banner.locator("pre.diff")
     expect(diff).to_contain_text('-  "cmd": "./theirs"')
     expect(diff).to_contain_text('+  "cmd": "./mine"')
@@ -274,12 +278,12 @@ def test_composer_enter_in_text_field_keeps_ports(page: Page, cluster):
 
 
 def test_composer_enter_on_stale_page_keeps_other_save(page: Page, cluster):
-    app, _ = save_app(cluster, {"id": "/svc", "cmd": "./original"})
+    app, _ = save_app(cluster, {"id": "/svc", "cmd": "./original"}, by=BY)
     page.goto(edit_url(app))
-    save_app(cluster, {"id": "/svc", "cmd": "./theirs"}, app=app, expected_version=1)
+    save_app(cluster, {"id": "/svc", "cmd": "./theirs"}, app=app, expected_version=1, by=BY)
     page.get_by_label("Command (cmd)").fill("./mine")
     save_button(page).click()
-    expect(page.get_by_role("alert").filter(has_text="saved by someone else")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="was saved by system")).to_be_visible()
 
     with page.expect_response(lambda r: r.request.method == "POST" and r.url == page.url):
         page.get_by_label("App id").press("Enter")

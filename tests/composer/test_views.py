@@ -9,8 +9,11 @@ import pytest
 from django.urls import reverse
 
 from portplanner.fleet.deploy import save_app
-from portplanner.models import App
+from portplanner.history.record import Actor
+from portplanner.models import App, Revision
 from portplanner.templatetags.planner import breakable
+
+BY = Actor(None, "test")
 
 APPS = Path(__file__).resolve().parents[1] / "fixtures" / "apps"
 # A bridge app with a VIP, a fixed host port and fields the form does not model; a host app with
@@ -98,7 +101,7 @@ def test_full_page_marks_the_field_an_error_is_about(client, cluster, composer_f
 
 
 def test_preview_shows_collision_with_saved_app_and_free_ports(client, cluster, composer_form):
-    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]})
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]}, by=BY)
     app = {**HOST_APP, "portDefinitions": [{"port": 10000, "name": "http"}], "requirePorts": False}
     html = client.post(
         reverse("app_preview_new", args=["prod"]), composer_form(app)
@@ -108,7 +111,9 @@ def test_preview_shows_collision_with_saved_app_and_free_ports(client, cluster, 
 
 
 def test_preview_of_edited_app_does_not_collide_with_itself(client, cluster, composer_form):
-    app, _ = save_app(cluster, {"id": "/self", "cmd": "run", "portDefinitions": [{"port": 10000}]})
+    app, _ = save_app(
+        cluster, {"id": "/self", "cmd": "run", "portDefinitions": [{"port": 10000}]}, by=BY
+    )
     url = reverse("app_preview", args=["prod", app.pk])
     html = client.post(url, composer_form(app.source)).content.decode()
     assert "collision" not in html
@@ -300,7 +305,7 @@ def test_save_without_id_saves_nothing(client, cluster, composer_form):
 
 
 def test_save_with_an_id_taken_in_the_cluster_is_refused(client, cluster, composer_form):
-    existing, _ = save_app(cluster, {"id": "/api", "cmd": "old"})
+    existing, _ = save_app(cluster, {"id": "/api", "cmd": "old"}, by=BY)
     response = client.post(
         reverse("app_new", args=["prod"]), composer_form(HOST_APP, action="save")
     )
@@ -310,8 +315,8 @@ def test_save_with_an_id_taken_in_the_cluster_is_refused(client, cluster, compos
 
 
 def test_edit_keeps_assigned_service_ports(client, cluster, composer_form):
-    app, _ = save_app(cluster, {"id": "/svc", "cmd": "run", "ports": [0, 0]})
-    save_app(cluster, {"id": "/zzz", "cmd": "run", "ports": [0]})
+    app, _ = save_app(cluster, {"id": "/svc", "cmd": "run", "ports": [0, 0]}, by=BY)
+    save_app(cluster, {"id": "/zzz", "cmd": "run", "ports": [0]}, by=BY)
     before = list(app.allocations.values_list("service_port", flat=True))
     url = reverse("app_edit", args=["prod", app.pk])
     data = composer_form(app.source, cmd="run2", version="1", action="save")
@@ -321,13 +326,20 @@ def test_edit_keeps_assigned_service_ports(client, cluster, composer_form):
     assert list(app.allocations.values_list("service_port", flat=True)) == before
 
 
-def test_stale_save_is_refused_with_diff_and_overwrite_works(client, cluster, composer_form):
-    app, _ = save_app(cluster, {"id": "/svc", "cmd": "mine-base"})
+def test_stale_save_is_refused_with_diff_and_overwrite_works(
+    client, cluster, composer_form, django_user_model
+):
+    app, _ = save_app(cluster, {"id": "/svc", "cmd": "mine-base"}, by=BY)
     url = reverse("app_edit", args=["prod", app.pk])
     data = composer_form(app.source, cmd="mine", version="1", action="save")
-    save_app(cluster, {"id": "/svc", "cmd": "theirs"}, app=app, expected_version=1)
+    bob = django_user_model.objects.create_user("bob")
+    by_bob = Actor(bob, "composer", "fix cmd")
+    save_app(cluster, {"id": "/svc", "cmd": "theirs"}, app=app, expected_version=1, by=by_bob)
     html = client.post(url, data).content.decode()
-    assert "was saved by someone else" in html
+    theirs = Revision.objects.get(live_app=app, version=2)
+    # Who saved in between, when, and a link to what they changed.
+    assert re.search(r"was saved by bob at \d\d:\d\d UTC", html)
+    assert f'href="{reverse("revision_detail", args=["prod", theirs.pk])}"' in html
     assert "+  &quot;cmd&quot;: &quot;mine&quot;" in html
     assert "-  &quot;cmd&quot;: &quot;theirs&quot;" in html
     app.refresh_from_db()
@@ -338,7 +350,7 @@ def test_stale_save_is_refused_with_diff_and_overwrite_works(client, cluster, co
 
 
 def test_edit_round_trip_through_the_form_keeps_unknown_fields(client, cluster, composer_form):
-    app, _ = save_app(cluster, BRIDGE_APP)
+    app, _ = save_app(cluster, BRIDGE_APP, by=BY)
     page = client.get(reverse("app_edit", args=["prod", app.pk])).content.decode()
     assert "<code>container.volumes</code>" in page
     client.post(
@@ -351,20 +363,20 @@ def test_edit_round_trip_through_the_form_keeps_unknown_fields(client, cluster, 
 
 def test_cluster_apps_page_query_count_is_flat(client, cluster, django_assert_num_queries):
     for i in range(5):
-        save_app(cluster, {"id": f"/app{i}", "cmd": "run", "ports": [0, 0]})
-    with django_assert_num_queries(3):
+        save_app(cluster, {"id": f"/app{i}", "cmd": "run", "ports": [0, 0]}, by=BY)
+    with django_assert_num_queries(5):
         response = client.get(reverse("cluster_apps", args=["prod"]))
     assert response.content.decode().count("<code>100") == 10
 
 
 def test_home_lists_clusters(client, cluster):
-    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [80, 80]})
+    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [80, 80]}, by=BY)
     html = client.get(reverse("home")).content.decode()
     assert 'href="/clusters/prod/"' in html
 
 
 def test_edit_page_of_unreadable_draft_shows_source_and_no_save(client, cluster, composer_form):
-    app, _ = save_app(cluster, {"id": "/broken", "portDefinitions": "eighty"})
+    app, _ = save_app(cluster, {"id": "/broken", "portDefinitions": "eighty"}, by=BY)
     html = client.get(reverse("app_edit", args=["prod", app.pk])).content.decode()
     assert "cannot be shown in the form" in html and "/portDefinitions: must be a list" in html
     assert "&quot;eighty&quot;" in html  # the source, in the JSON pane
@@ -407,7 +419,7 @@ def test_preview_vip_and_its_address_wrap_between_parts_and_stay_escaped(
 
 
 def test_save_relative_id_clashing_with_saved_app_is_refused(client, cluster, composer_form):
-    save_app(cluster, {"id": "/api", "cmd": "old"})
+    save_app(cluster, {"id": "/api", "cmd": "old"}, by=BY)
     data = composer_form(HOST_APP, app_id="api", action="save")
     response = client.post(reverse("app_new", args=["prod"]), data)
     assert "/api already exists in prod" in response.content.decode()
@@ -416,7 +428,7 @@ def test_save_relative_id_clashing_with_saved_app_is_refused(client, cluster, co
 
 def test_an_app_with_more_ports_than_the_form_holds_opens_locked_and_says_why(client, cluster):
     ports = [{"port": 0} for _ in range(1001)]
-    app, _ = save_app(cluster, {"id": "/big", "cmd": "run", "portDefinitions": ports})
+    app, _ = save_app(cluster, {"id": "/big", "cmd": "run", "portDefinitions": ports}, by=BY)
     html = client.get(reverse("app_edit", args=["prod", app.pk])).content.decode()
     assert "/portDefinitions: 1,001 ports, and the form holds up to 1,000" in html
     assert 'id="save-button"' not in html

@@ -12,8 +12,11 @@ from django.urls import reverse
 
 from portplanner.exchange.documents import IMPORT_MAX_BYTES, group_document, read_import
 from portplanner.fleet.deploy import deploy_group, save_app
+from portplanner.history.record import Actor
 from portplanner.marathon import ReadError
 from portplanner.models import App, Cluster, PortAllocation
+
+BY = Actor(None, "test")
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "marathon"
@@ -35,7 +38,7 @@ def post_import(client, payload: str, action: str = "preview"):
 
 
 def test_import_preview_shows_the_plan_and_saves_nothing(client, cluster):
-    save_app(cluster, {"id": "/shop/api", "cmd": "old"})
+    save_app(cluster, {"id": "/shop/api", "cmd": "old"}, by=BY)
     response = post_import(client, json.dumps(GROUP))
     html = response.content.decode()
     assert response.status_code == 200
@@ -70,7 +73,7 @@ def test_import_commit_saves_all_as_one_group_deployment(client, cluster):
 def test_import_bad_input_gets_a_clear_message_and_changes_nothing(
     client, cluster, payload, message
 ):
-    save_app(cluster, {"id": "/keep", "cmd": "run"})
+    save_app(cluster, {"id": "/keep", "cmd": "run"}, by=BY)
     for action in ("preview", "commit"):
         response = post_import(client, payload, action)
         assert response.status_code == 400
@@ -107,7 +110,7 @@ def test_import_every_marathon_example_through_the_ui(client, cluster, path):
 
 
 def test_round_trip_import_export_import_gives_the_same_apps(client, cluster):
-    deploy_group(cluster, [{**a, "id": f"/shop/{a['id']}"} for a in GROUP["apps"]])
+    deploy_group(cluster, [{**a, "id": f"/shop/{a['id']}"} for a in GROUP["apps"]], by=BY)
     exported = client.post(reverse("cluster_export", args=["prod"]), {"format": "group"})
     other = Cluster.objects.create(name="copy")
     response = client.post(
@@ -123,7 +126,7 @@ def test_round_trip_import_export_import_gives_the_same_apps(client, cluster):
 
 
 def test_export_group_nests_apps_by_id(cluster):
-    deploy_group(cluster, [{"id": "/a/b/c", "cmd": "run"}, {"id": "/top", "cmd": "run"}])
+    deploy_group(cluster, [{"id": "/a/b/c", "cmd": "run"}, {"id": "/top", "cmd": "run"}], by=BY)
     doc = group_document(list(cluster.apps.all()))
     assert [a["id"] for a in doc["apps"]] == ["/top"]
     assert doc["groups"][0]["id"] == "/a"
@@ -132,7 +135,7 @@ def test_export_group_nests_apps_by_id(cluster):
 
 
 def test_export_zip_has_one_file_per_app_with_dynamic_ports_as_zero(client, cluster):
-    deploy_group(cluster, [{"id": "/shop/web", "cmd": "run", "ports": [0, 10500]}])
+    deploy_group(cluster, [{"id": "/shop/web", "cmd": "run", "ports": [0, 10500]}], by=BY)
     response = client.post(
         reverse("cluster_export", args=["prod"]), {"format": "zip", "service_ports": "dynamic"}
     )
@@ -143,15 +146,15 @@ def test_export_zip_has_one_file_per_app_with_dynamic_ports_as_zero(client, clus
 
 
 def test_export_app_pins_planned_service_ports_by_default(client, cluster):
-    app, _ = save_app(cluster, {"id": "/web", "cmd": "run", "ports": [0]})
+    app, _ = save_app(cluster, {"id": "/web", "cmd": "run", "ports": [0]}, by=BY)
     response = client.post(reverse("app_export", args=["prod", app.pk]))
     assert response["Content-Disposition"] == 'attachment; filename="web.json"'
     assert json.loads(response.content)["portDefinitions"][0]["port"] == 10000
 
 
 def test_export_blocked_by_invalid_apps_lists_the_reasons(client, cluster):
-    save_app(cluster, {"id": "/ok", "cmd": "run"})
-    save_app(cluster, {"id": "/bad", "cmd": "run", "ports": [80, 80]})
+    save_app(cluster, {"id": "/ok", "cmd": "run"}, by=BY)
+    save_app(cluster, {"id": "/bad", "cmd": "run", "ports": [80, 80]}, by=BY)
     response = client.post(reverse("cluster_export", args=["prod"]), {"format": "group"})
     html = response.content.decode()
     assert response.status_code == 409
@@ -165,6 +168,7 @@ def test_export_with_collisions_needs_acknowledgement(client, cluster):
             {"id": "/a", "cmd": "run", "ports": [10000]},
             {"id": "/b", "cmd": "run", "ports": [10000]},
         ],
+        by=BY,
     )
     url = reverse("cluster_export", args=["prod"])
     refused = client.post(url, {"format": "group"})

@@ -32,22 +32,29 @@ def import_post(prefix: str, count: int) -> dict:
     return {"payload": json.dumps({"apps": apps}), "action": "commit"}
 
 
-def run_together(posts: list[tuple[str, dict]]) -> list:
-    """POST each (url, data) from its own thread and client, all released at once; the answers
-    (responses, server errors included) in order."""
-    barrier = threading.Barrier(len(posts))
+def signed_in(user) -> Client:
+    """A browser of ``user``'s, whose requests answer server errors rather than raise them."""
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
 
-    def post(item: tuple[str, dict]):
-        url, data = item
+
+def run_together(posts: list[tuple[str, dict]], user) -> list:
+    """POST each (url, data) from its own thread and client (signed in as ``user``), all released
+    at once; the answers (responses, server errors included) in order."""
+    barrier = threading.Barrier(len(posts))
+    clients = [signed_in(user) for _ in posts]
+
+    def post(item: tuple[Client, tuple[str, dict]]):
+        client, (url, data) = item
         try:
-            client = Client(raise_request_exception=False)
             barrier.wait()
             return client.post(url, data)
         finally:
             connections.close_all()  # this thread's connection, before the test flushes tables
 
     with ThreadPoolExecutor(len(posts)) as pool:
-        return list(pool.map(post, posts))
+        return list(pool.map(post, zip(clients, posts, strict=True)))
 
 
 def shared_service_ports(cluster: Cluster) -> dict[int, int]:
@@ -61,13 +68,12 @@ def shared_service_ports(cluster: Cluster) -> dict[int, int]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_composer_saves_never_share_a_service_port(cluster, composer_form):
+def test_concurrent_composer_saves_never_share_a_service_port(cluster, composer_form, admin_user):
     url = reverse("app_new", args=["prod"])
     ids = [f"/team/app{i:02d}" for i in range(SAVERS)]
 
-    responses = run_together(
-        [(url, composer_form(new_app(app_id), action="save")) for app_id in ids]
-    )
+    posts = [(url, composer_form(new_app(app_id), action="save")) for app_id in ids]
+    responses = run_together(posts, admin_user)
 
     assert [r.status_code for r in responses] == [302] * SAVERS
     assert sorted(cluster.apps.values_list("app_id", flat=True)) == ids
@@ -79,7 +85,7 @@ def test_concurrent_composer_saves_never_share_a_service_port(cluster, composer_
 
 @pytest.mark.django_db(transaction=True)
 def test_imports_saves_and_a_policy_recheck_at_once_never_share_a_service_port(
-    cluster, composer_form
+    cluster, composer_form, admin_user
 ):
     composer = [
         (reverse("app_new", args=["prod"]), composer_form(new_app(f"/web/app{i}"), action="save"))
@@ -100,7 +106,7 @@ def test_imports_saves_and_a_policy_recheck_at_once_never_share_a_service_port(
     }
     recheck = [(reverse("cluster_settings", args=["prod"]), settings_post)]
 
-    responses = run_together(composer + imports + recheck)
+    responses = run_together(composer + imports + recheck, admin_user)
 
     statuses = [r.status_code for r in responses]
     assert all(status < 500 for status in statuses), statuses
@@ -119,8 +125,9 @@ def test_imports_saves_and_a_policy_recheck_at_once_never_share_a_service_port(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_save_that_cannot_get_the_lock_in_time_answers_503_and_stores_nothing(
-    cluster, composer_form
+    cluster, composer_form, admin_user
 ):
+    late = signed_in(admin_user)
     held, release = threading.Event(), threading.Event()
 
     def hold_the_lock():
@@ -140,8 +147,7 @@ def test_a_save_that_cannot_get_the_lock_in_time_answers_503_and_stores_nothing(
                     cursor.execute("PRAGMA busy_timeout = 200")
                 else:
                     cursor.execute("SET lock_timeout = '200ms'")
-            client = Client(raise_request_exception=False)
-            return client.post(
+            return late.post(
                 reverse("app_new", args=["prod"]), composer_form(new_app("/late"), action="save")
             )
         finally:
@@ -160,7 +166,8 @@ def test_a_save_that_cannot_get_the_lock_in_time_answers_503_and_stores_nothing(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_live_preview_answers_while_a_save_holds_the_lock(cluster, composer_form):
+def test_a_live_preview_answers_while_a_save_holds_the_lock(cluster, composer_form, admin_user):
+    previewer = signed_in(admin_user)
     held, release = threading.Event(), threading.Event()
 
     def hold_the_lock():
@@ -182,7 +189,7 @@ def test_a_live_preview_answers_while_a_save_holds_the_lock(cluster, composer_fo
                 else:
                     cursor.execute("SET lock_timeout = '1ms'")
             data = composer_form(new_app("/web"))
-            response = Client().post(reverse("app_preview_new", args=["prod"]), data)
+            response = previewer.post(reverse("app_preview_new", args=["prod"]), data)
         finally:
             release.set()
         holder.result()

@@ -6,7 +6,10 @@ import pytest
 from django.urls import reverse
 
 from portplanner.fleet.deploy import save_app
+from portplanner.history.record import Actor
 from portplanner.models import App, Cluster
+
+BY = Actor(None, "test")
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +24,9 @@ def cluster(db):
 def fleet(cluster):
     """Two apps sharing service port 10000, one fixed host port shared, a VIP shared, one on a
     reserved port, one draft, and a clean app."""
-    save_app(cluster, {"id": "/search", "cmd": "run", "ports": [10000], "requirePorts": True})
+    save_app(
+        cluster, {"id": "/search", "cmd": "run", "ports": [10000], "requirePorts": True}, by=BY
+    )
     save_app(
         cluster,
         {
@@ -33,6 +38,7 @@ def fleet(cluster):
                 "portMappings": [{"containerPort": 80, "hostPort": 31005, "servicePort": 10000}],
             },
         },
+        by=BY,
     )
     save_app(
         cluster,
@@ -47,6 +53,7 @@ def fleet(cluster):
                 ],
             },
         },
+        by=BY,
     )
     save_app(
         cluster,
@@ -55,12 +62,15 @@ def fleet(cluster):
             "cmd": "run",
             "portDefinitions": [{"port": 0, "labels": {"VIP_0": "web:80"}}],
         },
+        by=BY,
     )
-    save_app(cluster, {"id": "/stats", "cmd": "run", "portDefinitions": [{"port": 9090}]})
+    save_app(cluster, {"id": "/stats", "cmd": "run", "portDefinitions": [{"port": 9090}]}, by=BY)
     save_app(
-        cluster, {"id": "/broken", "cmd": "run", "portDefinitions": [{"port": 80}, {"port": 80}]}
+        cluster,
+        {"id": "/broken", "cmd": "run", "portDefinitions": [{"port": 80}, {"port": 80}]},
+        by=BY,
     )
-    save_app(cluster, {"id": "/quiet", "cmd": "run", "portDefinitions": []})
+    save_app(cluster, {"id": "/quiet", "cmd": "run", "portDefinitions": []}, by=BY)
     return cluster
 
 
@@ -126,7 +136,7 @@ def test_app_list_counts_each_shared_vip_label_once_and_its_ports_unrepeated(cli
         {"port": 10010, "labels": {"VIP_0": "/api:80"}},
         {"port": 10011, "labels": {"VIP_0": "/api:81", "VIP_1": "/WEB:80"}},
     ]
-    save_app(fleet, {"id": "/api", "cmd": "run", "portDefinitions": ports})
+    save_app(fleet, {"id": "/api", "cmd": "run", "portDefinitions": ports}, by=BY)
     html = client.get(reverse("cluster_apps", args=["prod"]), {"q": "/api"}).content.decode()
     assert re.search(r'class="badge error" href="/clusters/prod/collisions/">1</a>', html)
     # The VIP rows do not multiply the port list (a second join would).
@@ -147,7 +157,7 @@ def test_app_list_bad_query_params_still_list_the_apps(client, fleet, params):
 
 def test_app_list_paginates_at_100(client, cluster):
     for i in range(105):
-        save_app(cluster, {"id": f"/a{i:03d}", "cmd": "run", "portDefinitions": []})
+        save_app(cluster, {"id": f"/a{i:03d}", "cmd": "run", "portDefinitions": []}, by=BY)
     first = client.get(reverse("cluster_apps", args=["prod"]), {"sort": "id", "q": "/a"})
     second = client.get(reverse("cluster_apps", args=["prod"]), {"page": "2"})
     assert len(app_ids(first)) == 100 and app_ids(second) == [f"/a{i}" for i in range(100, 105)]
@@ -161,8 +171,8 @@ def test_app_list_query_count_does_not_grow_with_the_fleet(
     url = reverse("cluster_apps", args=["prod"])
     for n in (3, 30):
         for i in range(App.objects.count(), n):
-            save_app(cluster, {"id": f"/app{i:02d}", "cmd": "run", "ports": [10050, 0]})
-        with django_assert_num_queries(3):  # the cluster, the count, the page
+            save_app(cluster, {"id": f"/app{i:02d}", "cmd": "run", "ports": [10050, 0]}, by=BY)
+        with django_assert_num_queries(5):  # session, user, the cluster, the count, the page
             response = client.get(url, {"status": "collisions", "sort": "warnings"})
         assert response.status_code == 200
 
@@ -213,16 +223,16 @@ def test_collision_report_query_count_is_flat(client, cluster, django_assert_num
     url = reverse("cluster_collisions", args=["prod"])
     for n in (2, 20):
         for i in range(App.objects.count(), n):
-            save_app(cluster, {"id": f"/dup{i:02d}", "cmd": "run", "ports": [10050, 0]})
+            save_app(cluster, {"id": f"/dup{i:02d}", "cmd": "run", "ports": [10050, 0]}, by=BY)
         # cluster, colliding port rows, colliding VIP rows, their apps' keys, first free port,
         # one batch of gaps
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(8):
             response = client.get(url)
         assert response.status_code == 200
 
 
 def test_collision_report_clean_cluster_says_so(client, cluster):
-    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [0]})
+    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [0]}, by=BY)
     html = client.get(reverse("cluster_collisions", args=["prod"])).content.decode()
     assert "No collisions" in html
 
@@ -246,7 +256,7 @@ def test_port_map_draws_cells_with_states_tooltips_and_free_stretches(client, fl
 
 def test_port_map_buckets_a_large_range(client):
     big = Cluster.objects.create(name="big")
-    save_app(big, {"id": "/a", "cmd": "run", "ports": [10000, 10005, 19999]})
+    save_app(big, {"id": "/a", "cmd": "run", "ports": [10000, 10005, 19999]}, by=BY)
     html = client.get(reverse("cluster_port_map", args=["big"])).content.decode()
     assert "Each cell is 10 ports" in html
     assert "<title>10000–10009: 2 of 10 held by /a</title>" in html
@@ -257,8 +267,8 @@ def test_port_map_query_count_is_flat(client, cluster, django_assert_num_queries
     url = reverse("cluster_port_map", args=["prod"])
     for n in (2, 20):
         for i in range(App.objects.count(), n):
-            save_app(cluster, {"id": f"/s{i:02d}", "cmd": "run", "ports": [0]})
-        with django_assert_num_queries(8):
+            save_app(cluster, {"id": f"/s{i:02d}", "cmd": "run", "ports": [0]}, by=BY)
+        with django_assert_num_queries(10):
             assert client.get(url).status_code == 200
 
 
@@ -314,9 +324,9 @@ def test_settings_invalid_policy_shows_the_message_on_the_field(
 
 
 def test_settings_save_rechecks_fleet_and_reports_what_broke(client, cluster):
-    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [0, 0]})
-    save_app(cluster, {"id": "/b", "cmd": "run", "ports": [0]})
-    save_app(cluster, {"id": "/c", "cmd": "run", "ports": [10050]})
+    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [0, 0]}, by=BY)
+    save_app(cluster, {"id": "/b", "cmd": "run", "ports": [0]}, by=BY)
+    save_app(cluster, {"id": "/c", "cmd": "run", "ports": [10050]}, by=BY)
     response = client.post(
         reverse("cluster_settings", args=["prod"]),
         {**POLICY, "local_port_max": "10001", "reserved_ports": "80, 10050"},
@@ -336,7 +346,7 @@ def test_settings_save_rechecks_fleet_and_reports_what_broke(client, cluster):
 
 
 def test_settings_save_with_nothing_broken_says_so(client, cluster):
-    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [0]})
+    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [0]}, by=BY)
     response = client.post(
         reverse("cluster_settings", args=["prod"]),
         {**POLICY, "description": "Production"},

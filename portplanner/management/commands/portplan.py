@@ -6,23 +6,30 @@ Exit status: 0 when every app is valid and nothing collides, 1 when there are er
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from pathlib import Path
 from typing import NoReturn
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from portplanner.accounts.members import create_cluster
+from portplanner.accounts.roles import cluster_for, require
 from portplanner.exchange.documents import (
     commit_import,
+    common_group,
     export_check,
     exported_app,
     group_document,
     plan_import,
     zip_archive,
 )
-from portplanner.fleet.deploy import group_problems
+from portplanner.fleet.deploy import delete_apps, group_problems
+from portplanner.history.record import Actor
 from portplanner.marathon import (
     DEFAULT_POLICY,
     AppResult,
@@ -35,7 +42,7 @@ from portplanner.marathon import (
     read_apps,
 )
 from portplanner.marathon.reader import ReadNote, canonical_path
-from portplanner.models import Cluster
+from portplanner.models import Cluster, Role
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -62,6 +69,24 @@ class Command(BaseCommand):
         imports.add_argument("--cluster", required=True, help="Cluster name.")
         imports.add_argument("--create", action="store_true", help="Create the cluster if new.")
         imports.add_argument("--dry-run", action="store_true", help="Show the plan, save nothing.")
+        imports.add_argument(
+            "--sync",
+            nargs="?",
+            const="",
+            metavar="GROUP",
+            help="Replace the group as PUT /v2/groups does: delete its apps the files do not "
+            "hold (GROUP: default, the group holding every imported app).",
+        )
+        deletes = actions.add_parser("delete", help="Delete an app from a cluster's fleet.")
+        deletes.add_argument("--cluster", required=True, help="Cluster name.")
+        deletes.add_argument("--app", required=True, metavar="ID", help="The app, e.g. /shop/web.")
+        for sub in (imports, deletes):
+            sub.add_argument(
+                "--user",
+                help="Who does it, for the history: an account with the editor role in the "
+                "cluster (default: the account named after the OS user, if there is one).",
+            )
+            sub.add_argument("--message", "-m", default="", help="Why, for the history.")
         exports = actions.add_parser(
             "export", help="Export a cluster (group JSON or zip) or one app as Marathon JSON."
         )
@@ -89,6 +114,8 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options):
         if action == "import":
             self._import(**options)
+        if action == "delete":
+            self._delete(**options)
         if action == "export":
             self._export(**options)
         self._check(action, **options)
@@ -126,7 +153,17 @@ class Command(BaseCommand):
             self._write_fleet(fleet, apps)
         sys.exit(EXIT_OK if fleet.ok else EXIT_PROBLEMS)
 
-    def _import(self, paths: list[str], cluster: str, create: bool, dry_run: bool, **options):
+    def _import(
+        self,
+        paths: list[str],
+        cluster: str,
+        create: bool,
+        dry_run: bool,
+        sync: str | None,
+        user: str | None,
+        message: str,
+        **options,
+    ):
         try:
             apps, notes = _read_paths(paths)
             problems = group_problems([a.app for a in apps])
@@ -135,21 +172,28 @@ class Command(BaseCommand):
         except (ReadError, OSError) as exc:
             self._fail(_describe(exc, None), EXIT_UNREADABLE)
         target = self._cluster(cluster, create=create or dry_run)
+        account = self._account(user, target, doing="import")
+        by = Actor(account, "cli import", message)
+        if sync is not None:
+            sync = canonical_path(sync) if sync else common_group([a.app["id"] for a in apps])
         with transaction.atomic():
             if target.pk is None:
-                target.save()
-            plan = plan_import(target, apps, notes)
+                create_cluster(target, account)
+            plan = plan_import(target, apps, notes, by=by, sync=sync)
             if dry_run:
                 transaction.set_rollback(True)
             else:
-                commit_import(target, apps)
+                commit_import(target, apps, by=by, sync=sync)
         for (_, result), sourced in zip(plan.saved, apps, strict=True):
             if not result.valid:
                 self._write_app(result, sourced)
         for collision in plan.collisions:
             self.stdout.write(f"  {collision.kind}: {collision.describe()}")
+        for app_id in plan.deleted_ids:
+            self.stdout.write(f"  deleted: {app_id} (under {sync}, not in the files)")
+        deleted = f"{len(plan.deleted_ids)} deleted, " if sync is not None else ""
         summary = (
-            f"{len(plan.new_ids)} new, {len(plan.updated_ids)} updated, "
+            f"{len(plan.new_ids)} new, {len(plan.updated_ids)} updated, {deleted}"
             f"{len(plan.invalid)} with errors (saved as drafts), {plan.warning_count} warning(s), "
             f"{len(plan.collisions)} collision(s)"
         )
@@ -208,6 +252,41 @@ class Command(BaseCommand):
         else:
             self.stdout.write(text, ending="")
         sys.exit(EXIT_OK)
+
+    def _delete(self, cluster: str, app: str, user: str | None, message: str, **options):
+        target = self._cluster(cluster, create=False)
+        account = self._account(user, target, doing="delete")
+        found = target.apps.filter(app_id=canonical_path(app)).first()
+        if found is None:
+            self._fail(f"no app {app} in cluster {cluster}", EXIT_UNREADABLE)
+        freed = sorted(
+            found.allocations.exclude(service_port=None).values_list("service_port", flat=True)
+        )
+        delete_apps(target, [found], by=Actor(account, "cli delete", message))
+        ports = f"; service ports {', '.join(map(str, freed))} are free" if freed else ""
+        self.stdout.write(f"deleted {found.app_id} from {cluster}{ports}")
+        sys.exit(EXIT_OK)
+
+    def _account(self, name: str | None, cluster: Cluster, *, doing: str):
+        """The account a write is made as: --user, else the OS user's namesake; it must be an
+        editor of the cluster (or may create it). Refused otherwise: the history names everyone."""
+        name = name or getpass.getuser()
+        account = get_user_model().objects.filter(username=name, is_active=True).first()
+        if account is None:
+            self._fail(
+                f"no account named {name!r} to {doing} as; pass --user NAME (an editor of "
+                f"{cluster.name})",
+                EXIT_UNREADABLE,
+            )
+        if cluster.pk is None:
+            if not account.has_perm("portplanner.add_cluster"):
+                self._fail(f"{name} may not create clusters", EXIT_UNREADABLE)
+            return account
+        try:
+            require(cluster_for(account, cluster.name), Role.EDITOR, doing)
+        except PermissionDenied as exc:
+            self._fail(str(exc), EXIT_UNREADABLE)
+        return account
 
     def _cluster(self, name: str, *, create: bool) -> Cluster:
         found = Cluster.objects.filter(name=name).first()

@@ -1,0 +1,110 @@
+"""The history pages: an app's revisions with a diff in ports between any two, a cluster's
+activity feed, one revision (and restoring it)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portplanner.accounts.roles import cluster_view, require
+from portplanner.fleet.deploy import restore
+from portplanner.history.compare import Comparison, compare, summaries
+from portplanner.history.forms import ActivityForm
+from portplanner.history.record import Actor
+from portplanner.http import HtmxHttpRequest
+from portplanner.marathon.reader import canonical_path
+from portplanner.models import Cluster, ClusterChange, Revision, Role
+
+PER_PAGE = 50
+# The list of an app's revisions reads no JSON: that is what makes 200 revisions cheap.
+LIGHT = ("source", "normalized", "snapshot")
+
+
+@require_GET
+@cluster_view(Role.VIEWER)
+def app_history(request: HtmxHttpRequest, cluster: Cluster, app_id: str) -> HttpResponse:
+    """Every revision of one app id in the cluster, newest first, and the diff between two of
+    them (``a`` and ``b``; by default the newest and the one before)."""
+    app_id = canonical_path(app_id)
+    revisions = Revision.objects.filter(cluster=cluster, app_id=app_id).defer(*LIGHT)
+    page = Paginator(revisions.select_related("live_app"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    if not page.object_list:
+        raise Http404(f"{app_id} has no history in {cluster.name}.")
+    comparison = _comparison(cluster, app_id, request.GET.get("a"), request.GET.get("b"))
+    live = cluster.apps.filter(app_id=app_id).first()
+    context = {"cluster": cluster, "app_id": app_id, "page": page, "live": live, **comparison}
+    return render(request, "history/app.html", context)
+
+
+def _comparison(cluster: Cluster, app_id: str, a: str | None, b: str | None) -> dict:
+    chosen = Revision.objects.filter(cluster=cluster, app_id=app_id)
+    newer = _pick(chosen, b) or chosen.first()
+    older = _pick(chosen, a) or chosen.filter(pk__lt=newer.pk).first()
+    if older is not None and older.pk > newer.pk:
+        older, newer = newer, older
+    return {"older": older, "newer": newer, "comparison": compare(older, newer)}
+
+
+def _pick(revisions, pk: str | None) -> Revision | None:
+    if pk and pk.isdecimal() and len(pk) < 19:
+        return revisions.filter(pk=int(pk)).first()
+    return None
+
+
+@require_GET
+@cluster_view(Role.VIEWER)
+def cluster_activity(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
+    """Who changed which app's ports when: every revision, newest first, filtered by user, app
+    and date, each with what it changed in ports; and the policy and membership changes."""
+    form = ActivityForm(request.GET)
+    revisions = form.filter(Revision.objects.filter(cluster=cluster).defer(*LIGHT))
+    page = Paginator(revisions, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "cluster": cluster,
+        "form": form,
+        "page": page,
+        "summaries": summaries(list(page.object_list)),
+        "changes": ClusterChange.objects.filter(cluster=cluster)[:20],
+    }
+    return render(request, "history/activity.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@cluster_view(Role.VIEWER, write=Role.EDITOR, doing="restoring an app")
+def revision_detail(request: HtmxHttpRequest, cluster: Cluster, pk: int) -> HttpResponse:
+    """One revision and what it changed; POST restores it as a new change."""
+    revision = get_object_or_404(Revision, pk=pk, cluster=cluster)
+    if request.method == "POST":
+        return _restore(request, cluster, revision)
+    previous = (
+        Revision.objects.filter(cluster=cluster, app_id=revision.app_id, pk__lt=revision.pk)
+        .order_by("-pk")
+        .first()
+    )
+    comparison: Comparison = compare(previous, revision)
+    context = {
+        "cluster": cluster,
+        "revision": revision,
+        "older": previous,
+        "newer": revision,
+        "comparison": comparison,
+        "restorable": revision.source is not None and cluster.can.edit,
+    }
+    return render(request, "history/revision.html", context)
+
+
+def _restore(request: HtmxHttpRequest, cluster: Cluster, revision: Revision) -> HttpResponse:
+    require(cluster, Role.EDITOR, "restoring an app")
+    if revision.source is None:
+        messages.error(request, "This revision holds no app to restore.")
+        return redirect("revision_detail", cluster.name, revision.pk)
+    message = request.POST.get("message", "").strip() or f"restore of version {revision.version}"
+    app, result, moved = restore(cluster, revision, by=Actor(request.user, "restore", message))
+    text = f"Restored {app.app_id} from version {revision.version} as version {app.version}"
+    messages.success(request, text + (f": {moved}." if moved else "."))
+    return redirect("app_edit", cluster.name, app.pk)
