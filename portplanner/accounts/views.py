@@ -37,7 +37,7 @@ def cluster_members(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
                 done = _change(cluster, member, kind, request.POST.get("role", ""), by)
                 messages.success(request, done)
                 return redirect("cluster_members", cluster.name)
-        except LastOwner as exc:
+        except (LastOwner, ValueError) as exc:
             messages.error(request, str(exc))
             return redirect("cluster_members", cluster.name)
     members = Membership.objects.filter(cluster=cluster).select_related("user", "group")
@@ -49,7 +49,7 @@ def _change(cluster: Cluster, member: Membership, kind: str, role: str, by: Acto
     if kind == "remove":
         return remove_member(cluster, member, by=by)
     if role not in {str(value) for value in Role.values}:
-        return "Pick a role."
+        raise ValueError("Pick one of the roles.")
     who = {"user": member.user} if member.user_id else {"group": member.group}
     return set_role(cluster, **who, role=Role(int(role)), by=by)
 

@@ -28,7 +28,7 @@ from portplanner.exchange.documents import (
     plan_import,
     zip_archive,
 )
-from portplanner.fleet.deploy import delete_apps, group_problems
+from portplanner.fleet.deploy import delete_apps, group_problems, prepare_id
 from portplanner.history.record import Actor
 from portplanner.marathon import (
     DEFAULT_POLICY,
@@ -71,11 +71,14 @@ class Command(BaseCommand):
         imports.add_argument("--dry-run", action="store_true", help="Show the plan, save nothing.")
         imports.add_argument(
             "--sync",
-            nargs="?",
-            const="",
-            metavar="GROUP",
+            action="store_true",
             help="Replace the group as PUT /v2/groups does: delete its apps the files do not "
-            "hold (GROUP: default, the group holding every imported app).",
+            "hold.",
+        )
+        imports.add_argument(
+            "--group",
+            metavar="GROUP",
+            help="With --sync, the group replaced (default: the one holding every imported app).",
         )
         deletes = actions.add_parser("delete", help="Delete an app from a cluster's fleet.")
         deletes.add_argument("--cluster", required=True, help="Cluster name.")
@@ -159,7 +162,8 @@ class Command(BaseCommand):
         cluster: str,
         create: bool,
         dry_run: bool,
-        sync: str | None,
+        sync: bool,
+        group: str | None,
         user: str | None,
         message: str,
         **options,
@@ -174,24 +178,26 @@ class Command(BaseCommand):
         target = self._cluster(cluster, create=create or dry_run)
         account = self._account(user, target, doing="import")
         by = Actor(account, "cli import", message)
-        if sync is not None:
-            sync = canonical_path(sync) if sync else common_group([a.app["id"] for a in apps])
+        replaced = None
+        if sync:
+            ids = [prepare_id(a.app) for a in apps]
+            replaced = canonical_path(group) if group else common_group(ids)
         with transaction.atomic():
             if target.pk is None:
                 create_cluster(target, account)
-            plan = plan_import(target, apps, notes, by=by, sync=sync)
+            plan = plan_import(target, apps, notes, by=by, sync=replaced)
             if dry_run:
                 transaction.set_rollback(True)
             else:
-                commit_import(target, apps, by=by, sync=sync)
+                commit_import(target, apps, by=by, sync=replaced)
         for (_, result), sourced in zip(plan.saved, apps, strict=True):
             if not result.valid:
                 self._write_app(result, sourced)
         for collision in plan.collisions:
             self.stdout.write(f"  {collision.kind}: {collision.describe()}")
         for app_id in plan.deleted_ids:
-            self.stdout.write(f"  deleted: {app_id} (under {sync}, not in the files)")
-        deleted = f"{len(plan.deleted_ids)} deleted, " if sync is not None else ""
+            self.stdout.write(f"  deleted: {app_id} (under {replaced}, not in the files)")
+        deleted = f"{len(plan.deleted_ids)} deleted, " if sync else ""
         summary = (
             f"{len(plan.new_ids)} new, {len(plan.updated_ids)} updated, {deleted}"
             f"{len(plan.invalid)} with errors (saved as drafts), {plan.warning_count} warning(s), "
