@@ -264,6 +264,19 @@ def migrate(*, static: bool) -> None:
         warnings.filterwarnings("ignore", "No directory at")
 
 
+def signed_in_client():
+    """A test client signed in as a site admin (an owner of every cluster): every page needs a
+    signed-in user. Made once; the sign-in is not timed."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    users = get_user_model().objects
+    admin = users.filter(username="bench-admin").first() or users.create_superuser("bench-admin")
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
 def queries_of(call: Callable[[], object]) -> list[dict]:
     """The SQL queries one call makes."""
     from django.db import connection
@@ -415,13 +428,14 @@ def load_fleet(cluster, fleet: Fleet) -> None:
     all: apps holding the gap ports are deployed with it, then deleted, as apps are in a
     long-lived cluster. Stops if any app got other service ports than generated."""
     from portplanner.fleet.deploy import deploy
+    from portplanner.history.record import Actor
     from portplanner.models import App
 
     holders = [
         {"id": f"{GAP_HOLDER}{port}", "cmd": "./gone", "portDefinitions": [{"port": port}]}
         for port in fleet.gaps
     ]
-    saved = deploy(cluster, [(None, app) for app in fleet.apps + holders])
+    saved = deploy(cluster, [(None, app) for app in fleet.apps + holders], by=Actor(None, "bench"))
     for (app, result), expected in zip(saved, fleet.service_ports, strict=False):
         got = [p.service_port for p in result.ports if p.service_port_dynamic]
         if not result.valid or got != expected:

@@ -2,6 +2,10 @@
 (a dry run), commit, and the same file committed again (every app an update), server time each,
 on a fresh SQLite file. Target: each import under 10 s.
 
+Then the cost of the history: the same commit into fresh clusters with and without recording a
+revision per app (without: the recording steps of fleet.deploy replaced by nothing, here only),
+alternating, twice each. Target: with / without <= 1.2.
+
 Run from the repo root:  .venv/bin/python bench/exchange.py [--strict] [--quick] [--apps N]
 """
 
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import statistics
 import sys
 
 import common
@@ -16,10 +21,9 @@ import common
 common.setup_django()
 
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from portplanner.models import App, Cluster, PortAllocation  # noqa: E402
+from portplanner.models import App, Cluster, PortAllocation, Revision  # noqa: E402
 
 SEED = 20261125
 IMPORT_TARGET_S = 10.0
@@ -79,7 +83,7 @@ def main() -> int:
     common.migrate(static=False)
     Cluster.objects.create(name="bench")
     data = json.dumps(v2_apps(apps)).encode()
-    client = Client()
+    client = common.signed_in_client()
     url = reverse("cluster_import", args=["bench"])
     print(f"Import benchmark: {apps:,} apps, {len(data) / 1048576:.1f} MiB /v2/apps file")
     if args.quick:
@@ -115,7 +119,44 @@ def main() -> int:
         f"  {App.objects.count():,} apps and {PortAllocation.objects.count():,} port rows "
         f"saved; {App.objects.filter(is_valid=False).count()} invalid"
     )
+    with_, without = recording_cost(client, data, apps)
+    ratio = statistics.median(with_) / statistics.median(without)
+    print(
+        f"  commit, recording revisions      {statistics.median(with_):6.2f} s   "
+        f"without {statistics.median(without):.2f} s: ratio {ratio:.2f} (target <= "
+        f"{RECORDING_TARGET})  {verdicts.judge(ratio <= RECORDING_TARGET)}"
+    )
     return verdicts.exit_code(args.strict)
+
+
+RECORDING_TARGET = 1.2
+
+
+def recording_cost(client, data: bytes, apps: int) -> tuple[list[float], list[float]]:
+    """Commit times into fresh clusters with and without the history's recording, alternating
+    (with, without, without, with) so that drift hits both alike."""
+    from portplanner.fleet import deploy as writer
+
+    recorded, collisions = writer.revision_rows, writer.collisions_by_app
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for n, record in enumerate((True, False, False, True)):
+        Cluster.objects.create(name=f"history-{n}")
+        if not record:
+            writer.revision_rows = lambda *args, **kwargs: []
+            writer.collisions_by_app = lambda *args: {}
+        try:
+            started = common.clock()
+            commit = client.post(
+                reverse("cluster_import", args=[f"history-{n}"]),
+                {"payload": data.decode(), "action": "commit"},
+            )
+            times[record].append(seconds_since(started))
+        finally:
+            writer.revision_rows, writer.collisions_by_app = recorded, collisions
+        assert commit.status_code == 302, commit.content[:500]
+        expected = apps if record else 0
+        assert Revision.objects.filter(cluster__name=f"history-{n}").count() == expected
+    return times[True], times[False]
 
 
 if __name__ == "__main__":

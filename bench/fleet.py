@@ -23,10 +23,10 @@ import common
 common.setup_django()
 
 from django.conf import settings  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from portplanner.fleet.deploy import deploy  # noqa: E402
+from portplanner.history.record import Actor  # noqa: E402
 from portplanner.models import Cluster, PortAllocation, VipLabel  # noqa: E402
 
 
@@ -82,10 +82,11 @@ def main() -> int:
     cluster = Cluster.objects.create(name="large")
     common.load_fleet(cluster, common.generate_fleet(scale.fleet, common.GAP_CHANCE))
     # A second deployment, as the colliding apps would arrive; collisions are not errors.
-    deploy(cluster, [(None, raw) for raw in colliding_apps(cluster, scale.colliding)])
+    colliding = colliding_apps(cluster, scale.colliding)
+    deploy(cluster, [(None, raw) for raw in colliding], by=Actor(None, "bench"))
     common.settle()
 
-    client = Client()
+    client = common.signed_in_client()
     pages = {
         "collision report": reverse("cluster_collisions", args=[cluster.name]),
         "port map": reverse("cluster_port_map", args=[cluster.name]),

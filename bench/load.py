@@ -126,18 +126,32 @@ def stop_server(server: subprocess.Popen) -> None:
 # --- the clients -------------------------------------------------------------------------------
 
 
+USER, PASSWORD = "bench-user", "bench-password"
+
+
 class Client:
-    """One browser: a keep-alive connection and the CSRF cookie the pages set."""
+    """One browser: a keep-alive connection and its cookies (CSRF token, session)."""
 
     def __init__(self, port: int):
         self.port = port
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.csrf = ""
+        self.cookies: dict[str, str] = {}
+
+    @property
+    def csrf(self) -> str:
+        return self.cookies.get("csrftoken", "")
+
+    def sign_in(self) -> None:
+        self.request("GET", "/accounts/login/")
+        body = urllib.parse.urlencode({"username": USER, "password": PASSWORD}).encode()
+        status, _ = self.request("POST", "/accounts/login/", body, FORM)
+        assert status == 302, f"sign-in answered {status}"
 
     def request(self, method: str, path: str, body: bytes | None = None, headers=None):
         headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if self.csrf:
-            headers["Cookie"] = f"csrftoken={self.csrf}"
             headers["X-CSRFToken"] = self.csrf
         try:
             self.connection.request(method, path, body, headers)
@@ -147,11 +161,13 @@ class Client:
             self.connection.close()  # reconnect on the next request
             raise
         for value in response.headers.get_all("Set-Cookie") or ():
-            if match := re.match(r"csrftoken=([^;]+)", value):
-                self.csrf = match.group(1)
+            if match := re.match(r"(csrftoken|sessionid)=([^;]*)", value):
+                self.cookies[match.group(1)] = match.group(2)
         return response.status, data
 
     def open_page(self, path: str) -> None:
+        if "sessionid" not in self.cookies:
+            self.sign_in()
         status, _ = self.request("GET", path)
         assert status == 200, (path, status)
 
@@ -284,11 +300,13 @@ def main() -> int:
     database_url = None if args.quick else postgres_database(args.admin_url)
     common.setup_django(database_url)
     common.migrate(static=True)
+    from django.contrib.auth import get_user_model
     from django.db import connections
 
     from portplanner.models import Cluster
 
     cluster = Cluster.objects.create(name="bench")
+    get_user_model().objects.create_superuser(USER, password=PASSWORD)
     common.load_fleet(cluster, common.generate_fleet(scale.fleet, common.GAP_CHANCE))
     fleet = common.describe_fleet(cluster)
     connections.close_all()  # the server's workers take the database from here

@@ -46,6 +46,7 @@ from portplanner.fleet.queries import (  # noqa: E402
     free_service_ports,
     resolve_in_cluster,
 )
+from portplanner.history.record import Actor  # noqa: E402
 from portplanner.marathon import resolve_app  # noqa: E402
 from portplanner.marathon.schema import schema_errors  # noqa: E402
 from portplanner.models import Cluster  # noqa: E402
@@ -344,7 +345,7 @@ def main() -> int:
     common.migrate(static=True)
     small = Cluster.objects.create(name="small")
     large = Cluster.objects.create(name="large")
-    client = Client()
+    client = common.signed_in_client()
     form_body = composer_form_body(client, small, common.preview_app())
 
     def preview_in(cluster: Cluster) -> Callable:
@@ -402,7 +403,7 @@ def main() -> int:
     # The editor as it opens for a new app, and on the saved 10-port app (in a cluster of its own,
     # so that the fleets stay as described).
     editor = Cluster.objects.create(name="editor")
-    saved, _ = save_app(editor, common.preview_app())
+    saved, _ = save_app(editor, common.preview_app(), by=Actor(None, "bench"))
     editors = [
         reverse("app_new", args=[editor.name]),
         reverse("app_edit", args=[editor.name, saved.pk]),

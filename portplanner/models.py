@@ -264,7 +264,11 @@ class Revision(models.Model):
         UPDATE = "update"
         DELETE = "delete"
 
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="revisions")
+    # No index of its own: the (cluster, ...) indexes below serve every lookup, and each index
+    # is written once per revision, thousands at a time on an import.
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="revisions", db_index=False
+    )
     # The app row while it lives; its history is found by ``app_id`` once it is deleted.
     live_app = models.ForeignKey(
         App, on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions"
@@ -273,8 +277,14 @@ class Revision(models.Model):
     version = models.PositiveIntegerField(help_text="The app's version this revision wrote.")
     action = models.CharField(max_length=8, choices=Action.choices)
     via = models.CharField(max_length=32, help_text="The path the change came through.")
+    # Unindexed too: only deleting a user reads revisions by user (the feed filters by name).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # Kept as written at the time: the user may be renamed or deleted later.
     username = models.CharField(max_length=150, blank=True)

@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from portplanner.fleet.queries import collisions_by_app, free_service_ports
-from portplanner.history.record import Actor, deletion, revisions_for
+from portplanner.history.record import Actor, deletion_row, revision_rows, write_revisions
 from portplanner.marathon import (
     AppResult,
     ServicePortAllocator,
@@ -166,14 +166,13 @@ def deploy(
     created = App.objects.bulk_create([app for app, _ in saved if app.pk is None], batch_size=500)
     _write_rows(saved, replaced=[app.pk for app in updated])
     collisions = collisions_by_app(cluster, saved)
-    revisions = revisions_for(cluster, saved, collisions, by, created={app.pk for app in created})
-    revisions += _delete(cluster, deletions, by)
-    Revision.objects.bulk_create(revisions, batch_size=500)
+    rows = revision_rows(cluster, saved, collisions, by, created={app.pk for app in created})
+    write_revisions(rows + _delete(cluster, deletions, by))
     saved.deleted = [app.app_id for app in deletions]
     return saved
 
 
-def _delete(cluster: Cluster, apps: list[App], by: Actor) -> list[Revision]:
+def _delete(cluster: Cluster, apps: list[App], by: Actor) -> list[tuple]:
     """Delete ``apps`` (their port and VIP rows go with them); their deletion revisions."""
     if not apps:
         return []
@@ -185,8 +184,9 @@ def _delete(cluster: Cluster, apps: list[App], by: Actor) -> list[Revision]:
             .annotate(newest=Max("pk"))
             .values("newest")
         )
-        last.update((r.app_id, r) for r in Revision.objects.filter(pk__in=newest))
-    revisions = [deletion(app, last.get(app.app_id), by) for app in apps]
+        snapshots = Revision.objects.filter(pk__in=newest).values_list("app_id", "snapshot")
+        last.update(snapshots)
+    revisions = [deletion_row(app, last.get(app.app_id), by) for app in apps]
     for pks in _chunks([app.pk for app in apps]):
         App.objects.filter(pk__in=pks).delete()
     return revisions

@@ -4,14 +4,16 @@ same transaction. Changes to a cluster itself (policy, members) are ``ClusterCha
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection, models
 from django.utils import timezone
 
 from portplanner.marathon import AppResult, Collision
 from portplanner.marathon.diff import snapshot
-from portplanner.models import App, Cluster, ClusterChange, Revision
+from portplanner.models import App, Cluster, ClusterChange, OrderedJSONField, Revision
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,54 +30,103 @@ class Actor:
         return self.user.get_username() if self.user is not None else "system"
 
 
-def revisions_for(
+# Revisions are written with one parameterized INSERT run for all (executemany), not as model
+# instances through bulk_create: an import of 5,000 apps spent as long building and preparing
+# 5,000 Revision objects as on the rest of recording them.
+_COLUMNS = (
+    "cluster",
+    "live_app",
+    "app_id",
+    "version",
+    "action",
+    "via",
+    "user",
+    "username",
+    "message",
+    "created_at",
+    "source",
+    "normalized",
+    "snapshot",
+)
+
+
+def revision_rows(
     cluster: Cluster,
     saved: list[tuple[App, AppResult]],
     collisions: dict[str, list[Collision]],
     actor: Actor,
     *,
     created: set[int],
-) -> list[Revision]:
+) -> list[tuple]:
     """A revision for each app just written (``created``: the pks of those that are new), with
     the collisions each takes part in now."""
     now = timezone.now()
+    user_id = actor.user.pk if actor.user is not None else None
     return [
-        Revision(
-            cluster=cluster,
-            live_app=app,
-            app_id=app.app_id,
-            version=app.version,
-            action=Revision.Action.CREATE if app.pk in created else Revision.Action.UPDATE,
-            via=actor.via,
-            user=actor.user,
-            username=actor.username,
-            message=actor.message,
-            created_at=now,
-            source=app.source,
-            normalized=app.normalized,
-            snapshot=snapshot(result, collisions.get(app.app_id, ())),
+        (
+            cluster.pk,
+            app.pk,
+            app.app_id,
+            app.version,
+            Revision.Action.CREATE if app.pk in created else Revision.Action.UPDATE,
+            actor.via,
+            user_id,
+            actor.username,
+            actor.message,
+            now,
+            app.source,
+            app.normalized,
+            snapshot(result, collisions.get(app.app_id, ())),
         )
         for app, result in saved
     ]
 
 
-def deletion(app: App, last: Revision | None, actor: Actor) -> Revision:
+def deletion_row(app: App, last_snapshot: dict | None, actor: Actor) -> tuple:
     """The revision that records ``app``'s deletion: the app as it last was, so that it can be
-    restored, and its ports as freed."""
-    return Revision(
-        cluster_id=app.cluster_id,
-        live_app=None,
-        app_id=app.app_id,
-        version=app.version,
-        action=Revision.Action.DELETE,
-        via=actor.via,
-        user=actor.user,
-        username=actor.username,
-        message=actor.message,
-        source=app.source,
-        normalized=app.normalized,
-        snapshot=last.snapshot if last is not None else {},
+    restored, and its ports as they were when freed."""
+    return (
+        app.cluster_id,
+        None,
+        app.app_id,
+        app.version,
+        Revision.Action.DELETE,
+        actor.via,
+        actor.user.pk if actor.user is not None else None,
+        actor.username,
+        actor.message,
+        timezone.now(),
+        app.source,
+        app.normalized,
+        last_snapshot or {},
     )
+
+
+def write_revisions(rows: list[tuple]) -> None:
+    if not rows:
+        return
+    fields = [Revision._meta.get_field(name) for name in _COLUMNS]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Revision._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    # Each column's own preparation, but JSON dumped directly (a third of the time went to
+    # Django's per-value JSONField machinery) and plain values passed as they are.
+    prepare = [_preparer(field) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql, [[p(value) for p, value in zip(prepare, row, strict=True)] for row in rows]
+        )
+
+
+def _preparer(field):
+    if isinstance(field, models.JSONField | OrderedJSONField):
+        return lambda value: None if value is None else json.dumps(value)
+    if isinstance(field, models.DateTimeField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    return lambda value: value
 
 
 def record_cluster_change(

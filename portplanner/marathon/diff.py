@@ -28,8 +28,9 @@ FIELD_WORDS = {
 
 
 def snapshot(result: AppResult, collisions: Iterable[Collision] = ()) -> dict:
-    """The app as the engine resolved it, with the collisions it took part in."""
-    return {
+    """The app as the engine resolved it, with the collisions it took part in. Kept with every
+    revision (thousands at once on an import), so lists that are empty are left out."""
+    taken = {
         "valid": result.valid,
         "network": result.network,
         "ports": [
@@ -46,7 +47,7 @@ def snapshot(result: AppResult, collisions: Iterable[Collision] = ()) -> dict:
             }
             for p in result.ports
         ],
-        "env": {v.name: {"value": v.value, "dynamic": v.dynamic} for v in result.env},
+        "env": {v.name: [v.value, v.dynamic] for v in result.env},
         "errors": [{"path": e.path, "message": e.message} for e in result.errors],
         "warnings": [
             {"code": w.code, "path": w.path, "message": w.message} for w in result.warnings
@@ -61,6 +62,7 @@ def snapshot(result: AppResult, collisions: Iterable[Collision] = ()) -> dict:
             for c in collisions
         ],
     }
+    return {key: value for key, value in taken.items() if value != []}
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +158,8 @@ def diff(before: dict | None, after: dict | None) -> AppDiff:
 def _env(snap: dict) -> dict[str, str]:
     # A value decided at launch is an example: only that it is decided at launch matters.
     return {
-        name: "(at launch)" if var.get("dynamic") else var.get("value", "")
-        for name, var in snap.get("env", {}).items()
+        name: "(at launch)" if dynamic else value
+        for name, (value, dynamic) in snap.get("env", {}).items()
     }
 
 

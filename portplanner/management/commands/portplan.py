@@ -72,8 +72,7 @@ class Command(BaseCommand):
         imports.add_argument(
             "--sync",
             action="store_true",
-            help="Replace the group as PUT /v2/groups does: delete its apps the files do not "
-            "hold.",
+            help="Replace the group as PUT /v2/groups does: delete its apps the files do not hold.",
         )
         imports.add_argument(
             "--group",
