@@ -5,6 +5,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from portplanner.fleet.ordering import natural_sort_key
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("portplanner", "0002_app_json_as_written")]
@@ -59,6 +61,19 @@ def test_vip_labels_move_to_rows_of_their_own_and_back():
     old = migrate(BEFORE)  # and back: each port keeps its first VIP
     ports = old.get_model("portplanner", "PortAllocation").objects.order_by("index")
     assert [(p.vip, p.vip_key) for p in ports] == [("/web:80", "web:80"), ("", "")]
+
+
+def test_natural_sort_keys_are_filled_for_apps_saved_before_the_column():
+    old = migrate([("portplanner", "0006_pending_import")])
+    Cluster, App = old.get_model("portplanner", "Cluster"), old.get_model("portplanner", "App")
+    cluster = Cluster.objects.create(name="prod")
+    for app_id in ("/mactest10", "/mactest2", "/mactest1"):
+        App.objects.create(cluster=cluster, app_id=app_id, source={})
+
+    new = migrate([("portplanner", "0007_app_natural_order")])
+    apps = new.get_model("portplanner", "App").objects.order_by("sort_key")
+    assert [a.app_id for a in apps] == ["/mactest1", "/mactest2", "/mactest10"]
+    assert all(a.sort_key == natural_sort_key(a.app_id) for a in apps)
 
 
 def test_readyz_answers_503_until_every_migration_is_applied(client):

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from portplanner.fleet.ordering import natural_sort_key
 from portplanner.fleet.queries import free_service_ports
 from portplanner.marathon import (
     AppResult,
@@ -195,6 +196,7 @@ def _chunks(items: list, size: int = 500):
 
 _STORED_FIELDS = [
     "app_id",
+    "sort_key",
     "source",
     "normalized",
     "network_mode",
@@ -243,6 +245,7 @@ def _fill(cluster: Cluster, app: App | None, raw: Any, result: AppResult) -> App
     else:
         app.version += 1
     app.app_id = result.id or prepare_id(raw) or ""
+    app.sort_key = natural_sort_key(app.app_id)
     app.source = raw
     app.normalized = result.app if result.network is not None else None
     app.network_mode = result.network or ""

@@ -305,11 +305,13 @@ class PortList(Aggregate):
         )
 
 
+# Ids in natural order (fleet.ordering): the stored key, then the id for keys that tie.
+BY_ID = ["sort_key", "app_id"]
 SORTS = {
-    "id": ["app_id"],
-    "port": [F("first_service_port").asc(nulls_last=True), "app_id"],
-    "warnings": ["-warning_count", "app_id"],
-    "collisions": ["-collision_count", "app_id"],
+    "id": BY_ID,
+    "port": [F("first_service_port").asc(nulls_last=True), *BY_ID],
+    "warnings": ["-warning_count", *BY_ID],
+    "collisions": ["-collision_count", *BY_ID],
 }
 
 

@@ -106,6 +106,22 @@ def test_app_list_filters_searches_and_sorts(client, fleet, params, expected):
         assert ids == expected
 
 
+@pytest.mark.parametrize("sort", ["id", "port", "warnings", "collisions"])
+def test_app_list_sorts_ids_naturally(client, cluster, sort):
+    for app_id in ("mactest100", "mactest10", "mactest2", "mactest1", "mactest20", "/group/b"):
+        save_app(cluster, {"id": app_id, "cmd": "run", "portDefinitions": []})
+    response = client.get(reverse("cluster_apps", args=["prod"]), {"sort": sort})
+    # No ports, warnings or collisions: every sort falls back to the ids, in natural order.
+    assert app_ids(response) == [
+        "/group/b",
+        "/mactest1",
+        "/mactest2",
+        "/mactest10",
+        "/mactest20",
+        "/mactest100",
+    ]
+
+
 def test_app_list_says_why_it_ignores_a_search_too_long(client, fleet):
     response = client.get(reverse("cluster_apps", args=["prod"]), {"q": "1" * 5000})
     assert len(app_ids(response)) == 7
