@@ -17,8 +17,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from portplanner.fleet.forms import AppListForm, ClusterForm, NewClusterForm
-from portplanner.fleet.policy_change import apply_policy
+from portplanner.fleet.forms import POLICY_FIELDS, AppListForm, ClusterForm, NewClusterForm
+from portplanner.fleet.policy_change import apply_policy, preview_policy
 from portplanner.fleet.queries import (
     Cell,
     app_rows,
@@ -38,7 +38,8 @@ SUGGESTIONS = 10
 STRETCHES_SHOWN = 200
 # The port map's grid: cells of CELL px with GAP px between, COLUMNS to a row, labels on the left.
 COLUMNS, CELL, GAP, LABEL_WIDTH = 50, 14, 2, 56
-BREAKAGE_SHOWN = 20
+BREAKAGE_SHOWN = 20  # of each list in the messages after a policy is applied
+PREVIEW_SHOWN = 200  # of each list in the review before
 
 
 @require_GET
@@ -195,12 +196,38 @@ def _grid(cells: list[Cell], list_url: str) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def cluster_settings(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
+    """The policy form. Posting it shows what the new policy would newly break (a dry run of the
+    re-check, rolled back) with the values carried in hidden fields: "Apply" posts them again
+    with ``action=apply``, which saves and re-checks for real; "Back to edit" shows them in the
+    form. A policy is saved only by Apply, even one that breaks nothing: the review is where
+    the user sees which settings change."""
     cluster_obj = get_object_or_404(Cluster, name=cluster)
+    policy_before = {name: getattr(cluster_obj, name) for name in POLICY_FIELDS}
     form = ClusterForm(request.POST or None, instance=cluster_obj)
-    if request.method == "POST" and form.is_valid():
-        breakage = apply_policy(cluster_obj, form.save)
-        _report(request, cluster_obj.name, breakage)
-        return redirect("cluster_settings", cluster_obj.name)
+    action = request.POST.get("action")
+    if request.method == "POST" and form.is_valid() and action != "edit":
+        if action == "apply":
+            breakage = apply_policy(cluster_obj, form.save)
+            _report(request, cluster_obj.name, breakage)
+            return redirect("cluster_settings", cluster_obj.name)
+        changes = [
+            (form[name].label, policy_before[name], form.cleaned_data[name])
+            for name in POLICY_FIELDS
+            if form.cleaned_data[name] != policy_before[name]
+        ]
+        breakage = preview_policy(cluster_obj, form.save)
+        context = {
+            "cluster": cluster_obj,
+            "form": form,
+            "changes": changes,
+            "breakage": breakage,
+            "shown": PREVIEW_SHOWN,
+            "more": {
+                name: max(0, len(getattr(breakage, name)) - PREVIEW_SHOWN)
+                for name in ("now_invalid", "new_warnings", "new_collisions", "moved")
+            },
+        }
+        return render(request, "fleet/policy_preview.html", context)
     return render(request, "fleet/settings.html", {"cluster": cluster_obj, "form": form})
 
 
@@ -239,9 +266,18 @@ def _report(request: HtmxHttpRequest, name: str, breakage) -> None:
         messages.warning(
             request,
             f"New warnings ({len(breakage.new_warnings)}): "
-            + _listed([f"{app_id} {what}" for app_id, what in breakage.new_warnings], "; ")
+            + _listed([f"{w.app_id} {w.describe()}" for w in breakage.new_warnings], "; ")
             + ".",
         )
+    if breakage.moved:
+        moved = [f"{app_id} {_ports(old)} → {_ports(new)}" for app_id, old, new in breakage.moved]
+        messages.warning(
+            request, f"Service ports moved ({len(breakage.moved)}): " + _listed(moved, "; ") + "."
+        )
+
+
+def _ports(ports: tuple[int, ...]) -> str:
+    return ", ".join(map(str, ports))
 
 
 def _listed(items: list[str], sep: str = ", ") -> str:
