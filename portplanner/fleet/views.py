@@ -27,6 +27,7 @@ from portplanner.fleet.queries import (
     fixed_host_ports_outside,
     free_service_ports,
     free_stretches,
+    held_stretches,
     port_cells,
 )
 from portplanner.http import HtmxHttpRequest
@@ -36,8 +37,9 @@ from portplanner.models import Cluster
 APPS_PER_PAGE = 100
 SUGGESTIONS = 10
 STRETCHES_SHOWN = 200
-# The port map's grid: cells of CELL px with GAP px between, COLUMNS to a row, labels on the left.
-COLUMNS, CELL, GAP, LABEL_WIDTH = 50, 14, 2, 56
+# The port map's rows are 10, 20 or 40 cells wide (app.css: as wide as the screen allows); a label
+# before every 10th cell, classed r20 and r40 where it starts a row of those widths too.
+ROW_LABEL_EVERY, ROW_WIDTHS = 10, (20, 40)
 BREAKAGE_SHOWN = 20  # of each list in the messages after a policy is applied
 PREVIEW_SHOWN = 200  # of each list in the review before
 
@@ -116,11 +118,18 @@ def cluster_port_map(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
     size = cell_size(low, high)
     list_url = reverse("cluster_apps", args=[cluster_obj.name])
     service = _grid(port_cells(cluster_obj, "service_port", low, high, size), list_url)
+    service["title"] = f"Service ports {low}–{high}"
     host_bands = []
     for i, (range_low, range_high) in enumerate(policy.agent_port_ranges):
         band_size = cell_size(range_low, range_high)
         cells = port_cells(cluster_obj, "host_port", range_low, range_high, band_size)
-        band = {"id": f"host-grid-{i}", "low": range_low, "high": range_high, "size": band_size}
+        band = {
+            "id": f"host-grid-{i}",
+            "title": f"Fixed host ports {range_low}–{range_high}",
+            "low": range_low,
+            "high": range_high,
+            "size": band_size,
+        }
         host_bands.append({**band, **_grid(cells, list_url)})
     stretches = list(free_stretches(cluster_obj, low, high))
     free_total = sum(last - first + 1 for first, last in stretches)
@@ -142,56 +151,54 @@ def cluster_port_map(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
             "free_total": free_total,
             "range_total": high - low + 1,
             "suggestions": suggestions,
-            "cell": CELL,
-            "columns": COLUMNS,
             "legend_states": ["free", "partial", "full", "colliding"],
         },
     )
 
 
 def _grid(cells: list[Cell], list_url: str) -> dict:
-    """Place cells row by row for the SVG; each row is labelled with its first port. The cells'
-    markup is built here, not in the template: a thousand cells through template tags took
-    most of the page's time. A held cell links to the app list searched for its ports."""
-    step = CELL + GAP
+    """The cells as HTML for a CSS grid whose rows are 10, 20 or 40 cells wide as the screen
+    allows (each cell at least 24 px, a tap target), with a label before every 10th cell that the
+    style sheet shows where a row starts. A held cell is a link to the app list searched for its
+    ports, named by its description (shown on hover, and by the page's script on focus or tap);
+    a free cell is not focusable. The markup is built here, not in the template: a thousand
+    cells through template tags took most of the page's time."""
     parts = []
     for i, c in enumerate(cells):
-        ports = str(c.low) if c.low == c.high else f"{c.low}–{c.high}"
-        if not c.held:
-            tip = f"{ports}: free"
-        elif c.apps == 1:
-            tip = f"{ports}: {c.held} of {c.size} held by {c.first_app}"
-        else:
-            holders = f"{c.apps} apps ({c.first_app} … {c.last_app})"
-            tip = f"{ports}: {c.held} of {c.size} held by {holders}"
-        if c.colliding:
-            tip += f"; {c.colliding} colliding"
-        rect = (
-            f'<rect class="cell {c.state}" x="{LABEL_WIDTH + (i % COLUMNS) * step}" '
-            f'y="{(i // COLUMNS) * step}" width="{CELL}" height="{CELL}">'
-            f"<title>{escape(tip)}</title></rect>"
-        )
+        if i % ROW_LABEL_EVERY == 0:
+            wide = "".join(f" r{n}" for n in ROW_WIDTHS if i % n == 0)
+            parts.append(f'<span class="row-label{wide}" aria-hidden="true">{c.low}</span>')
+        tip = escape(_describe(c))
         if c.held:
             query = urlencode({"q": str(c.low) if c.low == c.high else f"{c.low}-{c.high}"})
-            rect = f'<a href="{escape(list_url)}?{query}">{rect}</a>'
-        parts.append(rect)
-    rows = [
-        {"port": cells[i].low, "y": (i // COLUMNS) * step + CELL - 3}
-        for i in range(0, len(cells), COLUMNS)
-    ]
-    columns = min(len(cells), COLUMNS)
+            href = escape(f"{list_url}?{query}")
+            parts.append(f'<a class="cell {c.state}" href="{href}" title="{tip}"></a>')
+        else:
+            parts.append(f'<span class="cell free" title="{tip}"></span>')
+    stretches = held_stretches(cells)
     return {
-        "cells_svg": mark_safe("".join(parts)),  # noqa: S308 -- every value above is escaped
-        "rows": rows,
-        "width": LABEL_WIDTH + columns * step,
-        "height": len(rows) * step,
+        "cells_html": mark_safe("".join(parts)),  # noqa: S308 -- every value above is escaped
         "counts": {
             state: sum(1 for c in cells if c.state == state)
             for state in ("free", "partial", "full", "colliding")
         },
         "held": sum(c.held for c in cells),
         "colliding": sum(c.colliding for c in cells),
+        "stretches": stretches[:STRETCHES_SHOWN],
+        "more_stretches": max(0, len(stretches) - STRETCHES_SHOWN),
     }
+
+
+def _describe(c: Cell) -> str:
+    ports = str(c.low) if c.low == c.high else f"{c.low}–{c.high}"
+    if not c.held:
+        return f"{ports}: free"
+    if c.apps == 1:
+        tip = f"{ports}: {c.held} of {c.size} held by {c.first_app}"
+    else:
+        holders = f"{c.apps} apps ({c.first_app} … {c.last_app})"
+        tip = f"{ports}: {c.held} of {c.size} held by {holders}"
+    return tip + (f"; {c.colliding} colliding" if c.colliding else "")
 
 
 @require_http_methods(["GET", "POST"])

@@ -246,18 +246,52 @@ def test_collision_report_clean_cluster_says_so(client, cluster):
 # --- port map ---------------------------------------------------------------------------------
 
 
-def test_port_map_draws_cells_with_states_tooltips_and_free_stretches(client, fleet):
+def test_port_map_draws_cells_with_states_descriptions_and_free_stretches(client, fleet):
     html = client.get(reverse("cluster_port_map", args=["prod"])).content.decode()
-    assert 'role="img"' in html and "<desc" in html
-    # 100 ports: one port per cell; 10000 collides, 10001 is /web2's, the rest free.
-    assert 'class="cell colliding"' in html
-    assert re.search(r"<title>10000: 1 of 1 held by 2 apps \(/admin … /search\); 1 colliding", html)
-    assert "<title>10001: 1 of 1 held by /web</title>" in html
+    assert 'role="group" aria-label="Service ports 10000–10099"' in html
+    # 100 ports: one port per cell; 10000 collides, 10001 is /web's, the rest free. A held cell
+    # is a link (focusable, activated by Enter) named by its description; a free one is not.
+    assert re.search(
+        r'<a class="cell colliding" href="/clusters/prod/\?q=10000" title="10000: 1 of 1 held by '
+        r'2 apps \(/admin … /search\); 1 colliding"></a>',
+        html,
+    )
+    assert (
+        '<a class="cell full" href="/clusters/prod/?q=10001" title="10001: 1 of 1 held by /web"'
+        in html
+    )
+    assert '<span class="cell free" title="10050: free"></span>' in html
     assert "<li>10003–10099</li>" in html
     assert "97 of 100 service ports free" in html
     # The host band over the agent range shows the shared fixed host port.
-    assert re.search(r"<title>31005[^<]*colliding</title>", html)
+    assert re.search(r'title="31005[^"]*colliding"', html)
     assert "Next free service ports: <code>10003</code>" in html
+
+
+def test_port_map_labels_the_rows_of_each_width(client, fleet):
+    html = client.get(reverse("cluster_port_map", args=["prod"])).content.decode()
+    grid = html.split('id="service-grid"')[1].split("</div>")[0]
+    labels = re.findall(r'<span class="row-label([^"]*)" aria-hidden="true">(\d+)</span>', grid)
+    # A label before every 10th cell, marked where rows of 20 and 40 cells start too.
+    assert labels[:5] == [
+        (" r20 r40", "10000"),
+        ("", "10010"),
+        (" r20", "10020"),
+        ("", "10030"),
+        (" r20 r40", "10040"),
+    ]
+    assert len(labels) == 10
+
+
+def test_port_map_lists_held_stretches_for_those_without_the_grid(client, fleet):
+    html = client.get(reverse("cluster_port_map", args=["prod"])).content.decode()
+    table = html.split('id="service-grid-held"')[1].split("</details>")[0]
+    # 10000-10002 are held side by side (by /admin, /search, /web and /web2), the rest is free.
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)
+    assert len(rows) == 1
+    assert 'href="/clusters/prod/?q=10000-10002">10000–10002</a>' in rows[0]
+    assert '<span class="badge error">1</span>' in rows[0]
+    assert "/admin … /web2" in rows[0]
 
 
 def test_port_map_buckets_a_large_range(client):
@@ -265,7 +299,7 @@ def test_port_map_buckets_a_large_range(client):
     save_app(big, {"id": "/a", "cmd": "run", "ports": [10000, 10005, 19999]})
     html = client.get(reverse("cluster_port_map", args=["big"])).content.decode()
     assert "Each cell is 10 ports" in html
-    assert "<title>10000–10009: 2 of 10 held by /a</title>" in html
+    assert 'href="/clusters/big/?q=10000-10009" title="10000–10009: 2 of 10 held by /a"' in html
     assert html.count('class="cell ') == 1001 + 1001  # service grid + host band, one port a cell
 
 
