@@ -1,5 +1,7 @@
 """Data migrations: what was saved before a schema change is still there after it."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -82,6 +84,7 @@ def test_readyz_answers_503_until_every_migration_is_applied(client):
     migrate([("portplanner", "0005_app_validity_index")])
     response = client.get(reverse("readyz"))
     assert response.status_code == 503
-    assert b"migration(s) not applied: run `manage.py migrate`" in response.content
+    # 0006 and 0007 (and any after): a count in words, not "migration(s)".
+    assert re.search(rb"\d+ migrations not applied: run `manage.py migrate`", response.content)
     migrate(latest)
     assert client.get(reverse("readyz")).status_code == 200

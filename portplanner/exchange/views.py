@@ -7,6 +7,7 @@ import json
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods
 
 from portplanner.exchange.documents import (
@@ -58,7 +59,7 @@ def cluster_import(request: HtmxHttpRequest, cluster: str) -> HttpResponse:
         invalid = sum(not result.valid for _, result in saved)
         messages.success(
             request,
-            f"Imported {len(saved)} app(s) into {cluster_obj.name}"
+            f"Imported {len(saved)} app{pluralize(len(saved))} into {cluster_obj.name}"
             + (f"; {invalid} saved as drafts with errors." if invalid else "."),
         )
         return redirect("cluster_apps", cluster_obj.name)

@@ -79,7 +79,7 @@ def test_import_a_fleet_fix_its_collision_on_the_map_then_export(page: Page, tmp
     expect(page.get_by_role("region", name="What this import will do")).to_contain_text("2 new")
     expect(page.locator("ul.collisions")).to_contain_text("Service port 10000 is held by /pay")
     page.get_by_role("button", name="Import 2 apps").click()
-    expect(page.locator(".messages")).to_contain_text("Imported 2 app(s) into prod")
+    expect(page.locator(".messages")).to_have_text("Imported 2 apps into prod.")
 
     # Export first refuses without an acknowledgement of the collision.
     page.goto(reverse("cluster_export", args=["prod"]))

@@ -53,7 +53,7 @@ def test_import_preview_explains_each_warning_as_the_composer_does(client, clust
     row = html.split("<code>/legacy</code>")[1].split("</tr>")[0]
     assert '<span class="code">dropped-port-definitions</span>' in row
     # The engine's message and its fix, not the bare code.
-    assert "Marathon ignores them without host networking" in row
+    assert "1 port definition dropped: Marathon ignores it without host networking" in row
     assert "<em>Describe these ports as container.portMappings instead.</em>" in row
 
 
