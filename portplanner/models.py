@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from portplanner.fleet.ordering import SORT_KEY_LENGTH
 from portplanner.marathon import ClusterPolicy
 from portplanner.marathon.policy import parse_port_ranges
 
@@ -112,6 +113,8 @@ class App(models.Model):
 
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="apps")
     app_id = models.CharField("Marathon id", max_length=500)
+    # The app list's natural order (/svc2 before /svc10), kept on save (fleet.ordering).
+    sort_key = models.CharField(max_length=SORT_KEY_LENGTH, blank=True, editable=False)
     source = OrderedJSONField(help_text="The app exactly as the user wrote or imported it.")
     normalized = OrderedJSONField(
         null=True, help_text="Marathon's canonical form with the planned service ports."
@@ -126,13 +129,18 @@ class App(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["app_id"]
+        ordering = ["sort_key", "app_id"]
         constraints = [
             models.UniqueConstraint(fields=["cluster", "app_id"], name="unique_app_id_per_cluster")
         ]
         # The home page's counts (apps, drafts) and the app list's valid/draft filter read this
-        # index alone, not the apps' JSON.
-        indexes = [models.Index(fields=["cluster", "is_valid"], name="app_validity")]
+        # index alone, not the apps' JSON; the app list's pages by id are read in the order of
+        # the other. Without app_id: with it, a long non-ASCII id could pass the 2,704 bytes a
+        # PostgreSQL index row may hold (the key alone is at most 1,000 ASCII characters).
+        indexes = [
+            models.Index(fields=["cluster", "is_valid"], name="app_validity"),
+            models.Index(fields=["cluster", "sort_key"], name="app_natural_order"),
+        ]
 
     def __str__(self) -> str:
         return self.app_id

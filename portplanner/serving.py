@@ -11,6 +11,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+from django.template.defaultfilters import pluralize
 
 
 def check_can_serve(addresses: list[str] = ()) -> None:
@@ -76,7 +77,8 @@ def readiness_problems() -> list[str]:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
         if pending:
-            problems.append(f"{len(pending)} migration(s) not applied: run `manage.py migrate`")
+            count = f"{len(pending)} migration{pluralize(len(pending))}"
+            problems.append(f"{count} not applied: run `manage.py migrate`")
     except DatabaseError as exc:
         problems.append(f"database unreachable: {exc}".strip())
     if not static_manifest_present():

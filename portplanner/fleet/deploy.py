@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from portplanner.fleet.ordering import natural_sort_key
 from portplanner.fleet.queries import collisions_by_app, free_service_ports
 from portplanner.history.record import Actor, deletion_row, revision_rows, write_revisions
 from portplanner.marathon import (
@@ -308,6 +309,7 @@ def _chunks(items: list, size: int = 500):
 
 _STORED_FIELDS = [
     "app_id",
+    "sort_key",
     "source",
     "normalized",
     "network_mode",
@@ -356,6 +358,7 @@ def _fill(cluster: Cluster, app: App | None, raw: Any, result: AppResult) -> App
     else:
         app.version += 1
     app.app_id = result.id or prepare_id(raw) or ""
+    app.sort_key = natural_sort_key(app.app_id)
     app.source = raw
     app.normalized = result.app if result.network is not None else None
     app.network_mode = result.network or ""

@@ -320,11 +320,13 @@ class PortList(Aggregate):
         )
 
 
+# Ids in natural order (fleet.ordering): the stored key, then the id for keys that tie.
+BY_ID = ["sort_key", "app_id"]
 SORTS = {
-    "id": ["app_id"],
-    "port": [F("first_service_port").asc(nulls_last=True), "app_id"],
-    "warnings": ["-warning_count", "app_id"],
-    "collisions": ["-collision_count", "app_id"],
+    "id": BY_ID,
+    "port": [F("first_service_port").asc(nulls_last=True), *BY_ID],
+    "warnings": ["-warning_count", *BY_ID],
+    "collisions": ["-collision_count", *BY_ID],
 }
 
 
@@ -505,6 +507,41 @@ def port_cells(
             )
         )
     return cells
+
+
+@dataclass(frozen=True, slots=True)
+class HeldStretch:
+    """Adjacent cells that hold ports, taken together: the port map's table for those who cannot
+    point at its cells."""
+
+    low: int
+    high: int
+    held: int
+    colliding: int
+    first_app: str
+    last_app: str
+
+
+def held_stretches(cells: list[Cell]) -> list[HeldStretch]:
+    stretches: list[HeldStretch] = []
+    run: list[Cell] = []
+    for cell in [*cells, Cell(0, -1)]:  # a free cell after the last ends the last run
+        if cell.held:
+            run.append(cell)
+            continue
+        if run:
+            stretches.append(
+                HeldStretch(
+                    run[0].low,
+                    run[-1].high,
+                    held=sum(c.held for c in run),
+                    colliding=sum(c.colliding for c in run),
+                    first_app=min(c.first_app for c in run),
+                    last_app=max(c.last_app for c in run),
+                )
+            )
+            run = []
+    return stretches
 
 
 def fixed_host_ports_outside(cluster: Cluster, ranges: tuple[tuple[int, int], ...]) -> int:

@@ -22,16 +22,18 @@ from django.views.decorators.vary import vary_on_headers
 from portplanner.accounts.members import create_cluster
 from portplanner.accounts.roles import Can, cluster_view, visible_clusters
 from portplanner.fleet.deploy import delete_apps, delete_cluster
-from portplanner.fleet.forms import AppListForm, ClusterForm, NewClusterForm
-from portplanner.fleet.policy_change import apply_policy
+from portplanner.fleet.forms import POLICY_FIELDS, AppListForm, ClusterForm, NewClusterForm
+from portplanner.fleet.policy_change import apply_policy, preview_policy
 from portplanner.fleet.queries import (
     Cell,
+    HeldStretch,
     app_rows,
     cell_size,
     collision_report,
     fixed_host_ports_outside,
     free_service_ports,
     free_stretches,
+    held_stretches,
     port_cells,
 )
 from portplanner.history.record import Actor
@@ -42,9 +44,11 @@ from portplanner.models import App, Cluster, Role
 APPS_PER_PAGE = 100
 SUGGESTIONS = 10
 STRETCHES_SHOWN = 200
-# The port map's grid: cells of CELL px with GAP px between, COLUMNS to a row, labels on the left.
-COLUMNS, CELL, GAP, LABEL_WIDTH = 50, 14, 2, 56
-BREAKAGE_SHOWN = 20
+# The port map's rows are 10, 20 or 40 cells wide (app.css: as wide as the screen allows); a label
+# before every 10th cell, classed r20 and r40 where it starts a row of those widths too.
+ROW_LABEL_EVERY, ROW_WIDTHS = 10, (20, 40)
+BREAKAGE_SHOWN = 20  # of each list in the messages after a policy is applied
+PREVIEW_SHOWN = 200  # of each list in the review before
 
 
 @require_GET
@@ -125,11 +129,18 @@ def cluster_port_map(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse
     size = cell_size(low, high)
     list_url = reverse("cluster_apps", args=[cluster.name])
     service = _grid(port_cells(cluster, "service_port", low, high, size), list_url)
+    service["title"] = f"Service ports {low}–{high}"
     host_bands = []
     for i, (range_low, range_high) in enumerate(policy.agent_port_ranges):
         band_size = cell_size(range_low, range_high)
         cells = port_cells(cluster, "host_port", range_low, range_high, band_size)
-        band = {"id": f"host-grid-{i}", "low": range_low, "high": range_high, "size": band_size}
+        band = {
+            "id": f"host-grid-{i}",
+            "title": f"Fixed host ports {range_low}–{range_high}",
+            "low": range_low,
+            "high": range_high,
+            "size": band_size,
+        }
         host_bands.append({**band, **_grid(cells, list_url)})
     stretches = list(free_stretches(cluster, low, high))
     free_total = sum(last - first + 1 for first, last in stretches)
@@ -151,66 +162,108 @@ def cluster_port_map(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse
             "free_total": free_total,
             "range_total": high - low + 1,
             "suggestions": suggestions,
-            "cell": CELL,
-            "columns": COLUMNS,
             "legend_states": ["free", "partial", "full", "colliding"],
         },
     )
 
 
 def _grid(cells: list[Cell], list_url: str) -> dict:
-    """Place cells row by row for the SVG; each row is labelled with its first port. The cells'
-    markup is built here, not in the template: a thousand cells through template tags took
-    most of the page's time. A held cell links to the app list searched for its ports."""
-    step = CELL + GAP
+    """The cells as HTML for a CSS grid whose rows are 10, 20 or 40 cells wide as the screen
+    allows (each cell at least 24 px, a tap target), with a label before every 10th cell that the
+    style sheet shows where a row starts. A held cell is a link to the app list searched for its
+    ports, named by its description (shown on hover, and by the page's script on focus or tap);
+    a free cell is not focusable. The markup is built here, not in the template: a thousand
+    cells through template tags took most of the page's time."""
     parts = []
     for i, c in enumerate(cells):
-        ports = str(c.low) if c.low == c.high else f"{c.low}–{c.high}"
-        if not c.held:
-            tip = f"{ports}: free"
-        elif c.apps == 1:
-            tip = f"{ports}: {c.held} of {c.size} held by {c.first_app}"
-        else:
-            holders = f"{c.apps} apps ({c.first_app} … {c.last_app})"
-            tip = f"{ports}: {c.held} of {c.size} held by {holders}"
-        if c.colliding:
-            tip += f"; {c.colliding} colliding"
-        rect = (
-            f'<rect class="cell {c.state}" x="{LABEL_WIDTH + (i % COLUMNS) * step}" '
-            f'y="{(i // COLUMNS) * step}" width="{CELL}" height="{CELL}">'
-            f"<title>{escape(tip)}</title></rect>"
-        )
+        if i % ROW_LABEL_EVERY == 0:
+            wide = "".join(f" r{n}" for n in ROW_WIDTHS if i % n == 0)
+            parts.append(f'<span class="row-label{wide}" aria-hidden="true">{c.low}</span>')
+        tip = escape(_describe(c))
         if c.held:
             query = urlencode({"q": str(c.low) if c.low == c.high else f"{c.low}-{c.high}"})
-            rect = f'<a href="{escape(list_url)}?{query}">{rect}</a>'
-        parts.append(rect)
-    rows = [
-        {"port": cells[i].low, "y": (i // COLUMNS) * step + CELL - 3}
-        for i in range(0, len(cells), COLUMNS)
-    ]
-    columns = min(len(cells), COLUMNS)
+            href = escape(f"{list_url}?{query}")
+            parts.append(f'<a class="cell {c.state}" href="{href}" title="{tip}"></a>')
+        else:
+            parts.append(f'<span class="cell free" title="{tip}"></span>')
+    stretches = held_stretches(cells)
     return {
-        "cells_svg": mark_safe("".join(parts)),  # noqa: S308 -- every value above is escaped
-        "rows": rows,
-        "width": LABEL_WIDTH + columns * step,
-        "height": len(rows) * step,
+        "cells_html": mark_safe("".join(parts)),  # noqa: S308 -- every value above is escaped
+        "stretch_rows": _stretch_rows(stretches[:STRETCHES_SHOWN], list_url),
         "counts": {
             state: sum(1 for c in cells if c.state == state)
             for state in ("free", "partial", "full", "colliding")
         },
         "held": sum(c.held for c in cells),
         "colliding": sum(c.colliding for c in cells),
+        "stretch_count": len(stretches),
+        "more_stretches": max(0, len(stretches) - STRETCHES_SHOWN),
     }
+
+
+def _stretch_rows(stretches: list[HeldStretch], list_url: str) -> str:
+    """The rows of the table of held stretches, built here for the reason given at ``_grid``:
+    through template tags, 200 rows a table took a quarter of the page's time."""
+    rows = []
+    for s in stretches:
+        ports = str(s.low) if s.low == s.high else f"{s.low}–{s.high}"
+        href = escape(f"{list_url}?{urlencode({'q': f'{s.low}-{s.high}'})}")
+        colliding = f'<span class="badge error">{s.colliding}</span>' if s.colliding else "0"
+        holders = s.first_app if s.first_app == s.last_app else f"{s.first_app} … {s.last_app}"
+        rows.append(
+            f'<tr><td><a href="{href}">{ports}</a></td><td>{s.held}</td><td>{colliding}</td>'
+            f"<td>{escape(holders)}</td></tr>"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 -- every value above is escaped
+
+
+def _describe(c: Cell) -> str:
+    ports = str(c.low) if c.low == c.high else f"{c.low}–{c.high}"
+    if not c.held:
+        return f"{ports}: free"
+    if c.apps == 1:
+        tip = f"{ports}: {c.held} of {c.size} held by {c.first_app}"
+    else:
+        holders = f"{c.apps} apps ({c.first_app} … {c.last_app})"
+        tip = f"{ports}: {c.held} of {c.size} held by {holders}"
+    return tip + (f"; {c.colliding} colliding" if c.colliding else "")
 
 
 @require_http_methods(["GET", "POST"])
 @cluster_view(Role.VIEWER, write=Role.OWNER, doing="changing the port policy")
 def cluster_settings(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
+    """The policy form. Posting it shows what the new policy would newly break (a dry run of the
+    re-check, rolled back) with the values carried in hidden fields: "Apply" posts them again
+    with ``action=apply``, which saves and re-checks for real; "Back to edit" shows them in the
+    form. A policy is saved only by Apply, even one that breaks nothing: the review is where
+    the user sees which settings change."""
+    policy_before = {name: getattr(cluster, name) for name in POLICY_FIELDS}
     form = ClusterForm(request.POST or None, instance=cluster)
-    if request.method == "POST" and form.is_valid():
-        breakage = apply_policy(cluster, form.save, by=Actor(request.user, "policy"))
-        _report(request, cluster.name, breakage)
-        return redirect("cluster_settings", cluster.name)
+    action = request.POST.get("action")
+    by = Actor(request.user, "policy", request.POST.get("message", "").strip())
+    if request.method == "POST" and form.is_valid() and action != "edit":
+        if action == "apply":
+            breakage = apply_policy(cluster, form.save, by=by)
+            _report(request, cluster.name, breakage)
+            return redirect("cluster_settings", cluster.name)
+        changes = [
+            (form[name].label, policy_before[name], form.cleaned_data[name])
+            for name in POLICY_FIELDS
+            if form.cleaned_data[name] != policy_before[name]
+        ]
+        breakage = preview_policy(cluster, form.save, by=by)
+        context = {
+            "cluster": cluster,
+            "form": form,
+            "changes": changes,
+            "breakage": breakage,
+            "shown": PREVIEW_SHOWN,
+            "more": {
+                name: max(0, len(getattr(breakage, name)) - PREVIEW_SHOWN)
+                for name in ("now_invalid", "new_warnings", "new_collisions", "moved")
+            },
+        }
+        return render(request, "fleet/policy_preview.html", context)
     return render(request, "fleet/settings.html", {"cluster": cluster, "form": form})
 
 
@@ -251,9 +304,18 @@ def _report(request: HtmxHttpRequest, name: str, breakage) -> None:
         messages.warning(
             request,
             f"New warnings ({len(breakage.new_warnings)}): "
-            + _listed([f"{app_id} {what}" for app_id, what in breakage.new_warnings], "; ")
+            + _listed([f"{w.app_id} {w.describe()}" for w in breakage.new_warnings], "; ")
             + ".",
         )
+    if breakage.moved:
+        moved = [f"{app_id} {_ports(old)} → {_ports(new)}" for app_id, old, new in breakage.moved]
+        messages.warning(
+            request, f"Service ports moved ({len(breakage.moved)}): " + _listed(moved, "; ") + "."
+        )
+
+
+def _ports(ports: tuple[int, ...]) -> str:
+    return ", ".join(map(str, ports))
 
 
 def _listed(items: list[str], sep: str = ", ") -> str:

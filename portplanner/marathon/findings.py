@@ -28,3 +28,9 @@ class AppWarning:
     def to_json(self) -> dict:
         text = f"{self.message} {self.fix}" if self.fix else self.message
         return {"code": self.code, "path": self.path, "message": text}
+
+
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """``counted(1, "port mapping")`` is "1 port mapping", ``counted(2, ...)`` "2 port
+    mappings": messages count in words, never "mapping(s)"."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"

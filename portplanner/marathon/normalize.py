@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .findings import AppWarning
+from .findings import AppWarning, counted
 from .model import BRIDGE, CONTAINER, HOST, container_type, upper
 from .reader import canonical_path
 
@@ -86,9 +86,10 @@ def normalize_deprecated(raw: dict, policy) -> tuple[dict, list[AppWarning]]:
                     AppWarning(
                         "dropped-port-mappings",
                         "/container/portMappings",
-                        f"{len(mappings)} port mapping(s) dropped: Marathon ignores "
-                        "container.portMappings "
-                        "with host networking, so these ports do not exist.",
+                        f"{counted(len(mappings), 'port mapping')} dropped: Marathon ignores "
+                        "container.portMappings with host networking, so "
+                        f"{'this port does' if len(mappings) == 1 else 'these ports do'} "
+                        "not exist.",
                         "Move them to portDefinitions, or use a bridge or container network.",
                     )
                 )
@@ -114,8 +115,9 @@ def normalize_deprecated(raw: dict, policy) -> tuple[dict, list[AppWarning]]:
                 what = "the default container gets a single mapping named default instead."
             elif padding:
                 what = (
-                    f"only their count survives: {padding} empty port mapping(s) were added, so "
-                    "their port numbers, names and labels are lost."
+                    f"only their count survives: {counted(padding, 'empty port mapping')} "
+                    f"{'was' if padding == 1 else 'were'} added, so their port numbers, names "
+                    "and labels are lost."
                 )
             else:
                 what = "the container's port mappings are used instead."
@@ -123,8 +125,8 @@ def normalize_deprecated(raw: dict, policy) -> tuple[dict, list[AppWarning]]:
                 AppWarning(
                     "dropped-port-definitions",
                     source,
-                    f"{len(migrated)} port definition(s) dropped: Marathon ignores them without "
-                    f"host networking; {what}",
+                    f"{counted(len(migrated), 'port definition')} dropped: Marathon ignores "
+                    f"{'it' if len(migrated) == 1 else 'them'} without host networking; {what}",
                     "Describe these ports as container.portMappings instead.",
                 )
             )

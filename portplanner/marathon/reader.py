@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .findings import counted
 from .pointers import pointer
 
 
@@ -184,7 +185,7 @@ def _walk_group(
             ReadNote(
                 source,
                 f"{path}/pods",
-                f"{len(pods)} pod(s) not planned: pods have no "
+                f"{counted(len(pods), 'pod')} not planned: pods have no "
                 "service ports and are out of Port Planner's scope",
             )
         )

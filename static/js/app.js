@@ -60,3 +60,58 @@ function showFieldErrors() {
 }
 
 document.addEventListener("htmx:afterSettle", showFieldErrors);
+
+// The port map: a cell's title shows only on hover, so the cell focused, tapped or hovered is
+// also described in the read-out below its grid, with a link to its apps. On a touch screen the
+// first tap on a held cell describes it and the second follows its link; a mouse click and Enter
+// follow it at once. Without this script the map's table of held ports stands in.
+let lastPointerType = "";
+let tappedCell = null;
+
+function describeCell(cell) {
+  const grid = cell.closest(".port-map");
+  const panel = document.querySelector(`[data-detail-for="${grid.id}"]`);
+  if (!panel) return;
+  grid.querySelector(".cell.selected")?.classList.remove("selected");
+  cell.classList.add("selected");
+  panel.replaceChildren(cell.title);
+  if (cell.href) {
+    const link = document.createElement("a");
+    link.href = cell.href;
+    link.textContent = "List these apps";
+    panel.append(" ", link);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-detail-for]").forEach((panel) => {
+    panel.textContent = "Focus or tap a cell for its ports and holders.";
+    panel.hidden = false;
+  });
+});
+
+document.addEventListener("pointerdown", (event) => {
+  lastPointerType = event.pointerType;
+});
+
+document.addEventListener("focusin", (event) => {
+  const cell = event.target.closest(".port-map .cell");
+  if (cell) describeCell(cell);
+});
+
+document.addEventListener("pointerover", (event) => {
+  const cell = event.pointerType === "mouse" && event.target.closest(".port-map .cell");
+  if (cell) describeCell(cell);
+});
+
+document.addEventListener("click", (event) => {
+  const cell = event.target.closest(".port-map .cell");
+  if (!cell) return;
+  const keyboard = event.detail === 0;
+  const touch = !keyboard && (event.pointerType || lastPointerType) !== "mouse";
+  if (touch && tappedCell !== cell) {
+    event.preventDefault();
+    tappedCell = cell;
+  }
+  if (!keyboard) describeCell(cell);
+});

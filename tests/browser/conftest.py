@@ -3,17 +3,35 @@ import pytest
 
 @pytest.fixture
 def sign_in(context, live_server, django_user_model):
-    """``sign_in(user)``: the browser signed in as ``user`` (a session cookie, as sign-in sets)."""
+    """``sign_in(user, into=context)``: a browser context signed in as ``user`` (the session
+    cookie sign-in would set); the test's own context unless ``into`` says another."""
     from django.test import Client
 
-    def as_user(user):
+    def as_user(user, into=None):
         client = Client()
         client.force_login(user)
-        cookie = client.cookies["sessionid"]
-        context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+        cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
+        (into or context).add_cookies([{**cookie, "url": live_server.url}])
         return user
 
     return as_user
+
+
+@pytest.fixture
+def screen(new_context, live_server, signed_in_admin):
+    """``screen(viewport=..., has_touch=...)``: another browser context (another screen),
+    signed in as the test's own is."""
+    from django.test import Client
+
+    def made(**options):
+        context = new_context(**options)
+        client = Client()
+        client.force_login(signed_in_admin)
+        cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
+        context.add_cookies([{**cookie, "url": live_server.url}])
+        return context
+
+    return made
 
 
 @pytest.fixture(autouse=True)

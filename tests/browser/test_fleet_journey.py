@@ -16,8 +16,8 @@ def test_fleet_collision_found_on_map_fixed_in_composer_gone_from_report(page: P
     call_command("seed_demo")  # /shop/search and /shop/legacy-admin both hold service port 10000
 
     page.goto(reverse("cluster_port_map", args=["demo"]))
-    collided = page.locator("svg.port-grid rect.cell.colliding").first
-    expect(collided.locator("title")).to_have_text(re.compile(r"^10000–10009: .*; 1 colliding"))
+    collided = page.locator(".port-map a.cell.colliding").first
+    expect(collided).to_have_attribute("title", re.compile(r"^10000–10009: .*; 1 colliding"))
     page.get_by_role("link", name="Collisions").click()
 
     section = page.get_by_role("region", name=re.compile("Service ports held by more than one"))
@@ -79,7 +79,7 @@ def test_import_a_fleet_fix_its_collision_on_the_map_then_export(page: Page, tmp
     expect(page.get_by_role("region", name="What this import will do")).to_contain_text("2 new")
     expect(page.locator("ul.collisions")).to_contain_text("Service port 10000 is held by /pay")
     page.get_by_role("button", name="Import 2 apps").click()
-    expect(page.locator(".messages")).to_contain_text("Imported 2 apps into prod")
+    expect(page.locator(".messages")).to_have_text("Imported 2 apps into prod.")
 
     # Export first refuses without an acknowledgement of the collision.
     page.goto(reverse("cluster_export", args=["prod"]))
@@ -87,8 +87,8 @@ def test_import_a_fleet_fix_its_collision_on_the_map_then_export(page: Page, tmp
     expect(page.get_by_label("I have reviewed these collisions")).to_be_visible()
 
     page.goto(reverse("cluster_port_map", args=["prod"]))
-    collided = page.locator("svg.port-grid rect.cell.colliding").first
-    expect(collided.locator("title")).to_have_text(re.compile(r"^10000–10009: .*colliding"))
+    collided = page.locator(".port-map a.cell.colliding").first
+    expect(collided).to_have_attribute("title", re.compile(r"^10000–10009: .*colliding"))
     page.get_by_role("link", name="Collisions").click()
     page.get_by_role("link", name="/pay/ledger").first.click()
     page.locator("#preview ul.collisions .fixes").get_by_role("button").first.click()

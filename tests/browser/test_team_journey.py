@@ -57,7 +57,7 @@ def test_an_editor_deletes_an_app_and_its_port_is_free_on_the_map(page: Page, te
     cluster, app, members = team
     sign_in(members["erin"])
     page.goto(reverse("cluster_port_map", args=["prod"]))
-    held = page.locator("svg.port-grid rect.cell").nth(1)  # port 10001
+    held = page.locator("#service-grid .cell").nth(1)  # port 10001
     expect(held).to_have_class(re.compile(r"\bfull\b"))
 
     page.goto(reverse("app_edit", args=["prod", app.pk]))
@@ -68,7 +68,7 @@ def test_an_editor_deletes_an_app_and_its_port_is_free_on_the_map(page: Page, te
     expect(page.locator(".messages")).to_contain_text("Deleted /shop/web; service port 10001 freed")
 
     page.goto(reverse("cluster_port_map", args=["prod"]))
-    expect(page.locator("svg.port-grid rect.cell").nth(1)).to_have_class(re.compile(r"\bfree\b"))
+    expect(page.locator("#service-grid .cell").nth(1)).to_have_class(re.compile(r"\bfree\b"))
 
 
 def test_a_viewer_previews_but_finds_no_save(page: Page, team, sign_in):

@@ -151,7 +151,7 @@ def test_check_text_output_groups_by_app_and_lists_collisions(tmp_path):
     assert code == 1
     assert "/a  host  valid" in out
     assert "service-port: Service port 10000 is held by /a (/portDefinitions/0/port)" in out
-    assert "2 app(s), 0 invalid" in out and "1 collision(s)" in out
+    assert "2 apps, 0 invalid, 0 warnings, 1 collision" in out and "(s)" not in out
 
 
 def test_resolve_prints_one_app_result(tmp_path):

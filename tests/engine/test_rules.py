@@ -2341,7 +2341,7 @@ def test_reader_notes_pods():
     )
 
     assert [a.app["id"] for a in apps] == ["/g/a"]
-    assert [(n.path, "2 pod(s)" in n.message) for n in notes] == [("/pods", True)]
+    assert [(n.path, "2 pods not planned" in n.message) for n in notes] == [("/pods", True)]
 
 
 def test_reader_apps_feed_check_fleet():

@@ -46,6 +46,20 @@ def test_import_preview_shows_the_plan_and_saves_nothing(client, cluster):
     assert App.objects.count() == 1 and App.objects.get().source["cmd"] == "old"
 
 
+def test_import_preview_explains_each_warning_as_the_composer_does(client, cluster):
+    bridge = {
+        "id": "/legacy",
+        "container": {"type": "DOCKER", "docker": {"image": "x", "network": "BRIDGE"}},
+        "portDefinitions": [{"port": 0}],
+    }
+    html = post_import(client, json.dumps(bridge)).content.decode()
+    row = html.split("<code>/legacy</code>")[1].split("</tr>")[0]
+    assert '<span class="code">dropped-port-definitions</span>' in row
+    # The engine's message and its fix, not the bare code.
+    assert "1 port definition dropped: Marathon ignores it without host networking" in row
+    assert "<em>Describe these ports as container.portMappings instead.</em>" in row
+
+
 def test_import_commit_saves_all_as_one_group_deployment(client, cluster):
     response = post_import(client, json.dumps(GROUP), action="commit")
     assert response.status_code == 302

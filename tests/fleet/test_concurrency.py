@@ -103,6 +103,7 @@ def test_imports_saves_and_a_policy_recheck_at_once_never_share_a_service_port(
         "default_network_name": "",
         "mesos_bridge_name": "mesos-bridge",
         "env_vars_prefix": "",
+        "action": "apply",
     }
     recheck = [(reverse("cluster_settings", args=["prod"]), settings_post)]
 

@@ -116,6 +116,22 @@ def test_app_list_filters_searches_and_sorts(client, fleet, params, expected):
         assert ids == expected
 
 
+@pytest.mark.parametrize("sort", ["id", "port", "warnings", "collisions"])
+def test_app_list_sorts_ids_naturally(client, cluster, sort):
+    for app_id in ("mactest100", "mactest10", "mactest2", "mactest1", "mactest20", "/group/b"):
+        save_app(cluster, {"id": app_id, "cmd": "run", "portDefinitions": []}, by=BY)
+    response = client.get(reverse("cluster_apps", args=["prod"]), {"sort": sort})
+    # No ports, warnings or collisions: every sort falls back to the ids, in natural order.
+    assert app_ids(response) == [
+        "/group/b",
+        "/mactest1",
+        "/mactest2",
+        "/mactest10",
+        "/mactest20",
+        "/mactest100",
+    ]
+
+
 def test_app_list_says_why_it_ignores_a_search_too_long(client, fleet):
     response = client.get(reverse("cluster_apps", args=["prod"]), {"q": "1" * 5000})
     assert len(app_ids(response)) == 7
@@ -240,18 +256,52 @@ def test_collision_report_clean_cluster_says_so(client, cluster):
 # --- port map ---------------------------------------------------------------------------------
 
 
-def test_port_map_draws_cells_with_states_tooltips_and_free_stretches(client, fleet):
+def test_port_map_draws_cells_with_states_descriptions_and_free_stretches(client, fleet):
     html = client.get(reverse("cluster_port_map", args=["prod"])).content.decode()
-    assert 'role="img"' in html and "<desc" in html
-    # 100 ports: one port per cell; 10000 collides, 10001 is /web2's, the rest free.
-    assert 'class="cell colliding"' in html
-    assert re.search(r"<title>10000: 1 of 1 held by 2 apps \(/admin … /search\); 1 colliding", html)
-    assert "<title>10001: 1 of 1 held by /web</title>" in html
+    assert 'role="group" aria-label="Service ports 10000–10099"' in html
+    # 100 ports: one port per cell; 10000 collides, 10001 is /web's, the rest free. A held cell
+    # is a link (focusable, activated by Enter) named by its description; a free one is not.
+    assert re.search(
+        r'<a class="cell colliding" href="/clusters/prod/\?q=10000" title="10000: 1 of 1 held by '
+        r'2 apps \(/admin … /search\); 1 colliding"></a>',
+        html,
+    )
+    assert (
+        '<a class="cell full" href="/clusters/prod/?q=10001" title="10001: 1 of 1 held by /web"'
+        in html
+    )
+    assert '<span class="cell free" title="10050: free"></span>' in html
     assert "<li>10003–10099</li>" in html
     assert "97 of 100 service ports free" in html
     # The host band over the agent range shows the shared fixed host port.
-    assert re.search(r"<title>31005[^<]*colliding</title>", html)
+    assert re.search(r'title="31005[^"]*colliding"', html)
     assert "Next free service ports: <code>10003</code>" in html
+
+
+def test_port_map_labels_the_rows_of_each_width(client, fleet):
+    html = client.get(reverse("cluster_port_map", args=["prod"])).content.decode()
+    grid = html.split('id="service-grid"')[1].split("</div>")[0]
+    labels = re.findall(r'<span class="row-label([^"]*)" aria-hidden="true">(\d+)</span>', grid)
+    # A label before every 10th cell, marked where rows of 20 and 40 cells start too.
+    assert labels[:5] == [
+        (" r20 r40", "10000"),
+        ("", "10010"),
+        (" r20", "10020"),
+        ("", "10030"),
+        (" r20 r40", "10040"),
+    ]
+    assert len(labels) == 10
+
+
+def test_port_map_lists_held_stretches_for_those_without_the_grid(client, fleet):
+    html = client.get(reverse("cluster_port_map", args=["prod"])).content.decode()
+    table = html.split('id="service-grid-held"')[1].split("</details>")[0]
+    # 10000-10002 are held side by side (by /admin, /search, /web and /web2), the rest is free.
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)
+    assert len(rows) == 1
+    assert 'href="/clusters/prod/?q=10000-10002">10000–10002</a>' in rows[0]
+    assert '<span class="badge error">1</span>' in rows[0]
+    assert "/admin … /web2" in rows[0]
 
 
 def test_port_map_buckets_a_large_range(client):
@@ -259,7 +309,7 @@ def test_port_map_buckets_a_large_range(client):
     save_app(big, {"id": "/a", "cmd": "run", "ports": [10000, 10005, 19999]}, by=BY)
     html = client.get(reverse("cluster_port_map", args=["big"])).content.decode()
     assert "Each cell is 10 ports" in html
-    assert "<title>10000–10009: 2 of 10 held by /a</title>" in html
+    assert 'href="/clusters/big/?q=10000-10009" title="10000–10009: 2 of 10 held by /a"' in html
     assert html.count('class="cell ') == 1001 + 1001  # service grid + host band, one port a cell
 
 
@@ -323,19 +373,59 @@ def test_settings_invalid_policy_shows_the_message_on_the_field(
     assert cluster.local_port_max == 10099 and cluster.agent_port_ranges == "31000-32000"
 
 
-def test_settings_save_rechecks_fleet_and_reports_what_broke(client, cluster):
+def breaking_fleet(cluster) -> dict:
+    """Three apps, and a policy that would newly break them: /b invalid (the narrowed range is
+    full after /a), /c on a now-reserved port, and warnings for ports outside the range."""
     save_app(cluster, {"id": "/a", "cmd": "run", "ports": [0, 0]}, by=BY)
     save_app(cluster, {"id": "/b", "cmd": "run", "ports": [0]}, by=BY)
     save_app(cluster, {"id": "/c", "cmd": "run", "ports": [10050]}, by=BY)
+    return {**POLICY, "local_port_max": "10001", "reserved_ports": "80, 10050"}
+
+
+def stored_fleet(cluster) -> list:
+    apps = App.objects.filter(cluster=cluster).order_by("app_id")
+    return [
+        (a.app_id, a.version, a.is_valid, [p.service_port for p in a.allocations.all()])
+        for a in apps
+    ]
+
+
+def test_settings_post_shows_what_would_break_and_saves_nothing(client, cluster):
+    policy = breaking_fleet(cluster)
+    before = stored_fleet(cluster)
+    response = client.post(reverse("cluster_settings", args=["prod"]), policy)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing is saved yet" in html
+    assert "re-checking the 3 apps of prod" in html
+    assert "1 app now invalid, 1 new warning, 1 new collision" in html
+    assert "<li><code>/b</code></li>" in html  # the range 10000-10001 is full after /a
+    assert "Reserved port 10050 is used as a service port by /c" in html
+    # Each warning with the engine's explanation, not only its code.
+    assert '<span class="code">service-port-outside-range</span>' in html
+    assert "is outside the cluster&#x27;s service-port range 10000-10001" in html
+    # The settings that change, then and now.
+    assert re.search(r"Local port max</th><td><code>10099</code></td><td><code>10001</code>", html)
+    # Apply posts the same values again; Back to edit shows them in the form.
+    form = html.split('class="actions policy-confirm"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="local_port_max" value="10001"' in form
+    assert '<input type="hidden" name="reserved_ports" value="80, 10050"' in form
+    assert 'name="action" value="apply"' in form and 'name="action" value="edit"' in form
+
+    cluster.refresh_from_db()
+    assert cluster.local_port_max == 10099 and cluster.reserved_ports == "80,443,9090,9091"
+    assert stored_fleet(cluster) == before
+
+
+def test_settings_apply_saves_rechecks_fleet_and_reports_what_broke(client, cluster):
+    policy = breaking_fleet(cluster)
     response = client.post(
-        reverse("cluster_settings", args=["prod"]),
-        {**POLICY, "local_port_max": "10001", "reserved_ports": "80, 10050"},
-        follow=True,
+        reverse("cluster_settings", args=["prod"]), {**policy, "action": "apply"}, follow=True
     )
     assert response.redirect_chain == [(reverse("cluster_settings", args=["prod"]), 302)]
     html = response.content.decode()
     assert "re-checked its 3 apps" in html
-    assert "Now invalid (1): /b" in html  # the range 10000-10001 is full after /a
+    assert "Now invalid (1): /b" in html
     assert "Reserved port 10050 is used as a service port by /c" in html
     assert "service-port-outside-range at /portDefinitions/0/port" in html
     a = App.objects.get(app_id="/a")
@@ -345,15 +435,63 @@ def test_settings_save_rechecks_fleet_and_reports_what_broke(client, cluster):
     assert cluster.reserved_ports == "80,10050"
 
 
-def test_settings_save_with_nothing_broken_says_so(client, cluster):
+def test_settings_review_finds_what_apply_then_breaks(client, cluster):
+    policy = breaking_fleet(cluster)
+    url = reverse("cluster_settings", args=["prod"])
+    review = client.post(url, policy).content.decode()
+    applied = client.post(url, {**policy, "action": "apply"}, follow=True).content.decode()
+    # The dry run went through the same deployment: the same apps, warnings and collisions.
+    for text in ("/b", "/portDefinitions/0/port", "Reserved port 10050 is used"):
+        assert text in review and text in applied
+
+
+def test_settings_review_lists_service_ports_that_would_move(client, cluster):
+    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [0]}, by=BY)  # 10000
+    save_app(cluster, {"id": "/b", "cmd": "run", "ports": [0, 0]}, by=BY)  # 10001, 10002
+    url = reverse("cluster_settings", args=["prod"])
+    policy = {**POLICY, "local_port_min": "10001"}
+    html = client.post(url, policy).content.decode()
+    # /a's port is outside the new range: it gets the next free one; /b keeps its ports.
+    assert re.search(r"<code>/a</code></td><td>10000</td><td>10003</td>", html)
+    assert "<code>/b</code></td>" not in html
+    applied = client.post(url, {**policy, "action": "apply"}, follow=True)
+    assert "Service ports moved (1): /a 10000 → 10003." in applied.content.decode()
+
+
+def test_settings_back_to_edit_shows_the_values_in_the_form_unsaved(client, cluster):
     save_app(cluster, {"id": "/a", "cmd": "run", "ports": [0]}, by=BY)
     response = client.post(
         reverse("cluster_settings", args=["prod"]),
-        {**POLICY, "description": "Production"},
-        follow=True,
+        {**POLICY, "local_port_max": "10500", "action": "edit"},
     )
+    html = response.content.decode()
+    assert response.status_code == 200 and "Nothing is saved yet" not in html
+    assert re.search(r'name="local_port_max" value="10500"', html)
+    assert Cluster.objects.get(name="prod").local_port_max == 10099
+
+
+def test_settings_with_nothing_broken_says_so_and_still_asks_to_apply(client, cluster):
+    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [0]}, by=BY)
+    url = reverse("cluster_settings", args=["prod"])
+    html = client.post(url, {**POLICY, "description": "Production"}).content.decode()
+    assert "Nothing: no app would become invalid" in html
+    assert 'name="action" value="apply"' in html
+    assert Cluster.objects.get(name="prod").description == ""
+
+    applied = {**POLICY, "description": "Production", "action": "apply"}
+    response = client.post(url, applied, follow=True)
     assert "nothing new broke" in response.content.decode()
     assert Cluster.objects.get(name="prod").description == "Production"
+
+
+def test_settings_apply_of_an_invalid_policy_shows_the_form_and_saves_nothing(client, cluster):
+    response = client.post(
+        reverse("cluster_settings", args=["prod"]),
+        {**POLICY, "local_port_max": "9000", "action": "apply"},
+    )
+    assert response.status_code == 200
+    assert "must not be lower than local_port_min" in response.content.decode()
+    assert Cluster.objects.get(name="prod").local_port_max == 10099
 
 
 def test_settings_unknown_cluster_is_404(client, db):

@@ -58,7 +58,7 @@ def test_a_policy_recheck_records_the_policy_change_and_each_apps_revision(clien
         "mesos_bridge_name": "mesos-bridge",
         "env_vars_prefix": "",
     }
-    client.post(reverse("cluster_settings", args=["prod"]), form)
+    client.post(reverse("cluster_settings", args=["prod"]), {**form, "action": "apply"})
     change = ClusterChange.objects.get(kind="policy")
     assert change.username == "admin"
     assert "local_port_min 10000 -> 12000" in change.summary

@@ -41,6 +41,7 @@ from portplanner.marathon import (
     check_fleet,
     read_apps,
 )
+from portplanner.marathon.findings import counted
 from portplanner.marathon.reader import ReadNote, canonical_path
 from portplanner.models import Cluster, Role
 
@@ -199,8 +200,9 @@ class Command(BaseCommand):
         deleted = f"{len(plan.deleted_ids)} deleted, " if sync else ""
         summary = (
             f"{len(plan.new_ids)} new, {len(plan.updated_ids)} updated, {deleted}"
-            f"{len(plan.invalid)} with errors (saved as drafts), {plan.warning_count} warning(s), "
-            f"{len(plan.collisions)} collision(s)"
+            f"{len(plan.invalid)} with errors (saved as drafts), "
+            f"{counted(plan.warning_count, 'warning')}, "
+            f"{counted(len(plan.collisions), 'collision')}"
         )
         if dry_run:
             self.stdout.write(f"dry run, nothing saved in {cluster}: {summary}")
@@ -307,14 +309,14 @@ class Command(BaseCommand):
         for result, sourced in zip(fleet.apps, apps, strict=True):
             self._write_app(result, sourced)
         if fleet.collisions:
-            self.stdout.write(self.style.ERROR(f"{len(fleet.collisions)} collision(s):"))
+            self.stdout.write(self.style.ERROR(f"{counted(len(fleet.collisions), 'collision')}:"))
             for collision in fleet.collisions:
                 self.stdout.write(f"  {collision.kind}: {collision.describe()}")
         invalid = sum(not r.valid for r in fleet.apps)
         warnings = sum(len(r.warnings) for r in fleet.apps)
         summary = (
-            f"{len(fleet.apps)} app(s), {invalid} invalid, {warnings} warning(s), "
-            f"{len(fleet.collisions)} collision(s)"
+            f"{counted(len(fleet.apps), 'app')}, {invalid} invalid, "
+            f"{counted(warnings, 'warning')}, {counted(len(fleet.collisions), 'collision')}"
         )
         self.stdout.write(self.style.SUCCESS(summary) if fleet.ok else self.style.ERROR(summary))
 
