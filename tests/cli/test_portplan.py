@@ -51,6 +51,7 @@ def test_check_valid_fleet_exits_0_with_exact_json_shape(tmp_path):
         "servicePort",
         "servicePortDynamic",
         "vip",
+        "marathonLb",
     ]
     assert app["env"]["PORT_10000"] == app["env"]["PORT0"]
 
