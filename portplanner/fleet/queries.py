@@ -34,12 +34,16 @@ from django.db.models.functions import Coalesce
 from portplanner.marathon import AppResult, Collision, Holding, find_collisions, resolve_app
 from portplanner.marathon.collisions import (
     HOST_PORT,
+    LB_PORT,
     SERVICE_PORT,
     VIP,
+    by_label,
+    lb_holdings,
     port_holdings,
     vip_key,
 )
-from portplanner.models import App, Cluster, PortAllocation, VipLabel
+from portplanner.marathon.lb import group_name
+from portplanner.models import App, Cluster, LbBind, PortAllocation, VipLabel
 
 # --- resolving against the fleet, free service ports, collisions ------------------------------
 
@@ -126,6 +130,7 @@ def fleet_collisions(cluster: Cluster, result: AppResult, app: App | None) -> li
     theirs = _holdings(
         _holders(cluster, app, _PORT_HOLDERS_SQL, ports, 'x."index"'),
         _holders(cluster, app, _VIP_HOLDERS_SQL, {"vip_key": vips}, "x.path"),
+        _lb_holders(cluster, app, [h for h in mine if h.kind == LB_PORT]),
     )
     # Only the collisions this app is part of (the fleet's own are the report's business).
     return [
@@ -153,7 +158,39 @@ def _holders(
         return cursor.fetchall()
 
 
+def _lb_holders(cluster: Cluster, app: App | None, binds: list[Holding]) -> list[tuple]:
+    """Other apps' marathon-lb binds in the groups and on the ports of ``binds`` (this app's):
+    any bind where this app's comes from a HAPROXY_<n>_PORT label, only labelled ones where it
+    is this app's service port (two service ports alike are the service-port kind)."""
+    by_group: dict[str, tuple[set[int], set[int]]] = {}
+    for h in binds:
+        labelled, service = by_group.setdefault(h.group or "", (set(), set()))
+        (labelled if by_label(h.path) else service).add(h.port or 0)
+    clauses, params = [], [cluster.pk]
+    for group, (labelled, service) in by_group.items():
+        service -= labelled
+        ports = []
+        if labelled:
+            ports.append(f"x.port IN ({', '.join(['%s'] * len(labelled))})")
+        if service:
+            ports.append(f"(x.by_label AND x.port IN ({', '.join(['%s'] * len(service))}))")
+        clauses.append(f"(x.lb_group = %s AND ({' OR '.join(ports)}))")
+        params += [group, *sorted(labelled), *sorted(service)]
+    if not clauses:
+        return []
+    where = " OR ".join(clauses)
+    if app is not None:
+        where = f"({where}) AND x.app_id <> %s"
+        params.append(app.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_LB_HOLDERS_SQL} AND ({where}) ORDER BY a.app_id, x.path", params)
+        return cursor.fetchall()
+
+
 _APPS = App._meta.db_table
+_LB_HOLDERS_SQL = f"""
+    SELECT a.app_id, x.path, x.port, x.lb_group
+    FROM {LbBind._meta.db_table} x JOIN {_APPS} a ON a.id = x.app_id WHERE x.cluster_id = %s"""
 _PORT_HOLDERS_SQL = f"""
     SELECT a.app_id, x.path, x.service_port, x.host_port, x.container_port
     FROM {_TABLE} x JOIN {_APPS} a ON a.id = x.app_id WHERE x.cluster_id = %s"""
@@ -192,8 +229,9 @@ def shared_values(cluster: Cluster, column: str):
 
 def cluster_collisions(cluster: Cluster) -> list[Collision]:
     """Every collision in the cluster, set-based: the database groups the port rows and returns
-    only the ports, host ports and VIPs held by more than one app (plus reserved service ports);
-    then just those rows are fetched, never the whole fleet."""
+    only the ports, host ports, VIPs and marathon-lb binds held by more than one app (plus reserved
+    service ports and labelled binds on them); then just those rows are fetched, never the whole
+    fleet."""
     reserved = sorted(cluster.policy.reserved_ports)
     ports = PortAllocation.objects.filter(cluster=cluster).filter(
         Q(service_port__in=shared_values(cluster, "service_port"))
@@ -201,24 +239,60 @@ def cluster_collisions(cluster: Cluster) -> list[Collision]:
         | Q(host_port__in=shared_values(cluster, "host_port"))
     )
     vips = VipLabel.objects.filter(cluster=cluster, vip_key__in=shared_values(cluster, "vip_key"))
+    binds = LbBind.objects.filter(cluster=cluster).filter(
+        _pairs_q(lb_shared_pairs(cluster)) | Q(by_label=True, port__in=reserved)
+    )
     holdings = _holdings(
         ports.order_by("app__app_id", "index").values_list(
             "app__app_id", "path", "service_port", "host_port", "container_port"
         ),
         vips.order_by("app__app_id", "path").values_list("app__app_id", "path", "vip"),
+        binds.order_by("app__app_id", "path", "group").values_list(
+            "app__app_id", "path", "port", "group"
+        ),
     )
     # The holders fetched may share other ports with apps not fetched; find_collisions on this
     # subset still finds exactly the shared ones, since every holder of a shared port is here.
     return find_collisions(holdings, reserved)
 
 
-def _holdings(port_rows, vip_rows) -> list[Holding]:
+def lb_shared_pairs(cluster: Cluster) -> list[tuple[str, int]]:
+    """(group, port) of each marathon-lb bind port two apps or more bind in one group, one of them
+    through a HAPROXY_<n>_PORT label: GROUP BY on the (cluster, group, port) index, and only the
+    colliding pairs come back."""
+    return list(
+        LbBind.objects.filter(cluster=cluster)
+        .values("group", "port")
+        .annotate(apps=Count("app", distinct=True), labelled=Count("pk", filter=Q(by_label=True)))
+        .filter(apps__gt=1, labelled__gt=0)
+        .values_list("group", "port")
+        .order_by()
+    )
+
+
+def _pairs_q(pairs: list[tuple[str, int]]) -> Q:
+    """Rows of LbBind on one of ``pairs`` (group, port): one clause per group. Matches nothing for
+    no pairs."""
+    by_group: dict[str, list[int]] = {}
+    for group, port in pairs:
+        by_group.setdefault(group, []).append(port)
+    q = Q(pk__in=[])
+    for group, ports in by_group.items():
+        q |= Q(group=group, port__in=sorted(ports))
+    return q
+
+
+def _holdings(port_rows, vip_rows, lb_rows=()) -> list[Holding]:
     """Stored rows as the engine's collision records, each with the pointer of the field it
-    holds: ``servicePort``/``hostPort`` of a mapping, ``port`` of a definition, the VIP label.
+    holds: ``servicePort``/``hostPort`` of a mapping, ``port`` of a definition, the VIP label,
+    the alternate port's label, the HAPROXY_<n>_PORT label or service port a bind comes from.
     Port rows: (app_id, path, service_port, host_port, container_port); VIP rows: (app_id,
-    path, vip)."""
+    path, vip); marathon-lb rows: (app_id, path, port, group)."""
     holdings = []
     for app_id, path, service_port, host_port, container_port in port_rows:
+        if by_label(path):  # the blue/green alternate port: a service port, held by its label
+            holdings.append(Holding(app_id, SERVICE_PORT, service_port, None, path))
+            continue
         holdings += port_holdings(
             app_id,
             path,
@@ -227,12 +301,14 @@ def _holdings(port_rows, vip_rows) -> list[Holding]:
             host_port=host_port,
         )
     holdings.extend(Holding(app_id, VIP, None, vip, path) for app_id, path, vip in vip_rows)
+    for app_id, path, port, group in lb_rows:
+        holdings += lb_holdings(app_id, port, path, [group])
     return holdings
 
 
 def _service_ports(app: App) -> list[int]:
     return list(
-        app.allocations.filter(service_port__isnull=False)
+        app.allocations.filter(service_port__isnull=False, alternate=False)
         .order_by("index")
         .values_list("service_port", flat=True)
     )
@@ -257,7 +333,9 @@ def colliding_vips(cluster: Cluster) -> QuerySet:
 def _collision_count(cluster: Cluster):
     """Per app: its collisions, one per kind a port of it takes part in (a port mapping whose
     service port and fixed host port are both shared counts twice), plus one per shared VIP
-    label. The VIPs are counted in a subquery: a second join would multiply the port rows."""
+    label and one per marathon-lb bind in a colliding group and port or on a reserved port by
+    its label. VIPs and binds are counted in subqueries: a second join would multiply the port
+    rows."""
     clauses = [
         Q(allocations__service_port__in=colliding_service_ports(cluster)),
         Q(allocations__host_port__in=colliding_host_ports(cluster)),
@@ -272,7 +350,22 @@ def _collision_count(cluster: Cluster):
         .annotate(shared=Count("pk"))
         .values("shared")
     )
-    return total + Coalesce(Subquery(shared_vips), 0)
+    # Correlated on the bind's own group and port, through the (cluster, group, port) index.
+    shared_pair = (
+        LbBind.objects.filter(cluster=cluster, group=OuterRef("group"), port=OuterRef("port"))
+        .values("group", "port")
+        .annotate(apps=Count("app", distinct=True), labelled=Count("pk", filter=Q(by_label=True)))
+        .filter(apps__gt=1, labelled__gt=0)
+    )
+    reserved = sorted(cluster.policy.reserved_ports)
+    shared_binds = (
+        LbBind.objects.filter(app=OuterRef("pk"))
+        .filter(Exists(shared_pair) | Q(by_label=True, port__in=reserved))
+        .values("app")
+        .annotate(shared=Count("pk"))
+        .values("shared")
+    )
+    return total + Coalesce(Subquery(shared_vips), 0) + Coalesce(Subquery(shared_binds), 0)
 
 
 # --- the app list -------------------------------------------------------------------------------
@@ -319,11 +412,12 @@ def app_rows(
     """The cluster's apps, each annotated with its service ports, first service port, warning
     count and collision count (ports of the app that collide), filtered and sorted in SQL.
 
-    ``search``: an id substring, a port number (service port or fixed host port: "who holds
-    10004?") or a port range ``low-high``."""
+    ``search``: an id substring, a port number (service port, fixed host port or marathon-lb
+    bind port label: "who holds 10004?") or a port range ``low-high``."""
+    own = Q(allocations__alternate=False)  # not the blue/green alternate port
     apps = App.objects.filter(cluster=cluster).annotate(
-        service_port_list=PortList("allocations__service_port"),
-        first_service_port=Min("allocations__service_port"),
+        service_port_list=PortList("allocations__service_port", filter=own),
+        first_service_port=Min("allocations__service_port", filter=own),
         collision_count=_collision_count(cluster),
         warning_count=JSONArrayLength("warnings"),
     )
@@ -333,7 +427,8 @@ def app_rows(
         holds = PortAllocation.objects.filter(app=OuterRef("pk")).filter(
             Q(service_port__range=(low, high)) | Q(host_port__range=(low, high))
         )
-        apps = apps.filter(Exists(holds))
+        binds = LbBind.objects.filter(app=OuterRef("pk"), by_label=True, port__range=(low, high))
+        apps = apps.filter(Exists(holds) | Exists(binds))
     elif search:
         apps = apps.filter(app_id__icontains=search)
     if status == "valid":
@@ -385,6 +480,11 @@ class Report:
     port: int | None
     value: str | None
     holders: list[Holder]
+    group: str | None = None  # lb-port: the marathon-lb group
+
+    @property
+    def group_name(self) -> str:
+        return group_name(self.group) if self.group is not None else ""
 
 
 def collision_report(cluster: Cluster) -> list[Report]:
@@ -399,6 +499,7 @@ def collision_report(cluster: Cluster) -> list[Report]:
             c.port,
             c.value,
             [Holder(pks.get(app_id), app_id, path) for app_id, path in c.holders],
+            c.group,
         )
         for c in collisions
     ]
@@ -443,7 +544,8 @@ def port_cells(
     cluster: Cluster, column: str, low: int, high: int, size: int | None = None
 ) -> list[Cell]:
     """``[low, high]`` cut into cells of ``size`` ports, each with how much of it ``column``
-    (service_port or host_port) holds and how much collides: two GROUP BY queries."""
+    (service_port or host_port) holds and how much collides (service ports: marathon-lb bind
+    ports too): GROUP BY queries."""
     size = size or cell_size(low, high)
     bucket = ExpressionWrapper((F(column) - low) / size, output_field=IntegerField())
     in_range = PortAllocation.objects.filter(
@@ -464,19 +566,22 @@ def port_cells(
         )
     else:
         clash = Q(host_port__in=colliding_host_ports(cluster))
-    clashing = dict(
-        in_range.filter(clash)
-        .values("bucket")
-        .annotate(n=Count(column, distinct=True))
-        .values_list("bucket", "n")
-    )
+    # The colliding ports themselves (few), so that a port colliding in two ways counts once.
+    colliding = set(in_range.filter(clash).values_list(column, flat=True).distinct())
+    if column == "service_port":
+        # A bind port that marathon-lb binds twice in a group collides where it lies, held as a
+        # service port or only by a HAPROXY_<n>_PORT label.
+        colliding.update(p for _, p in lb_shared_pairs(cluster) if low <= p <= high)
+    clashing: dict[int, int] = {}
+    for port in colliding:
+        clashing[(port - low) // size] = clashing.get((port - low) // size, 0) + 1
     cells = []
     for i in range(math.ceil((high - low + 1) / size)):
         start = low + i * size
         row = held.get(i)
         end = min(start + size - 1, high)
-        if row is None:
-            cells.append(Cell(start, end))
+        if row is None:  # no service port held; a bind port label may collide there
+            cells.append(Cell(start, end, colliding=clashing.get(i, 0)))
             continue
         cells.append(
             Cell(

@@ -157,7 +157,7 @@ def _grid(cells: list[Cell], list_url: str) -> dict:
     for i, c in enumerate(cells):
         ports = str(c.low) if c.low == c.high else f"{c.low}–{c.high}"
         if not c.held:
-            tip = f"{ports}: free"
+            tip = f"{ports}: free" + (" as service ports" if c.colliding else "")
         elif c.apps == 1:
             tip = f"{ports}: {c.held} of {c.size} held by {c.first_app}"
         else:
@@ -165,12 +165,14 @@ def _grid(cells: list[Cell], list_url: str) -> dict:
             tip = f"{ports}: {c.held} of {c.size} held by {holders}"
         if c.colliding:
             tip += f"; {c.colliding} colliding"
+            if not c.held:
+                tip += " (bound twice by marathon-lb)"
         rect = (
             f'<rect class="cell {c.state}" x="{LABEL_WIDTH + (i % COLUMNS) * step}" '
             f'y="{(i // COLUMNS) * step}" width="{CELL}" height="{CELL}">'
             f"<title>{escape(tip)}</title></rect>"
         )
-        if c.held:
+        if c.held or c.colliding:
             query = urlencode({"q": str(c.low) if c.low == c.high else f"{c.low}-{c.high}"})
             rect = f'<a href="{escape(list_url)}?{query}">{rect}</a>'
         parts.append(rect)

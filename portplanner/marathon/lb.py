@@ -45,6 +45,7 @@ ALT_PORT = "HAPROXY_DEPLOYMENT_ALT_PORT"
 # 'HAPROXY_{0}_'.format(n): n as Python prints an int, so no sign and no leading zero.
 PER_PORT = re.compile(r"^HAPROXY_(0|[1-9][0-9]*)_(.+)$", re.DOTALL)
 ANY_INDEX = re.compile(r"^HAPROXY_([0-9]+)_(.+)$", re.DOTALL)
+GROUP_LABEL = re.compile(r"^/labels/HAPROXY_(?:[0-9]+_)?GROUP$")
 MODES = ("tcp", "http")
 # The suffixes of HAPROXY_{n}_* labels the composer edits as fields of a port row.
 GROUP, VHOST, PORT, MODE, ENABLED = "GROUP", "VHOST", "PORT", "MODE", "ENABLED"
@@ -120,6 +121,11 @@ def port_labels(labels: Mapping[str, str], index: int) -> dict[str, str]:
 
 def label_path(key: str) -> str:
     return pointer("labels", key)
+
+
+def is_group_label(path: str) -> bool:
+    """Whether ``path`` points at a group label: ``/labels/HAPROXY_GROUP`` or ``_<n>_GROUP``."""
+    return GROUP_LABEL.match(path) is not None
 
 
 def parse_port(value: str) -> int | None:

@@ -214,9 +214,9 @@ def test_collision_report_query_count_is_flat(client, cluster, django_assert_num
     for n in (2, 20):
         for i in range(App.objects.count(), n):
             save_app(cluster, {"id": f"/dup{i:02d}", "cmd": "run", "ports": [10050, 0]})
-        # cluster, colliding port rows, colliding VIP rows, their apps' keys, first free port,
-        # one batch of gaps
-        with django_assert_num_queries(6):
+        # cluster, colliding port rows, colliding VIP rows, colliding marathon-lb (group, port)
+        # pairs, their bind rows, their apps' keys, first free port, one batch of gaps
+        with django_assert_num_queries(8):
             response = client.get(url)
         assert response.status_code == 200
 
@@ -258,7 +258,7 @@ def test_port_map_query_count_is_flat(client, cluster, django_assert_num_queries
     for n in (2, 20):
         for i in range(App.objects.count(), n):
             save_app(cluster, {"id": f"/s{i:02d}", "cmd": "run", "ports": [0]})
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             assert client.get(url).status_code == 200
 
 
