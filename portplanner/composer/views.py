@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portplanner.composer.draft import MAX_ROWS, app_from_draft, read_post
 from portplanner.composer.forms import (
     HOST_PORT_MODES,
+    LB_MODES,
     PROTOCOLS,
     AppForm,
     EnvFormSet,
@@ -93,6 +94,7 @@ def _page(request: HtmxHttpRequest, shown: Preview, notice: Notice) -> HttpRespo
         "mode_sentences": MODE_SENTENCES,
         "protocols": PROTOCOLS,
         "host_port_modes": HOST_PORT_MODES,
+        "lb_modes": LB_MODES,
         "max_ports": MAX_ROWS,
     }
     return render(request, "composer/edit.html", context)
