@@ -453,7 +453,7 @@ def test_port_row_shows_its_marathon_lb_labels_as_fields(client, cluster, compos
     )
     # A mode the select does not list is kept as an option of its own, selected.
     assert '<option value="HTTP" selected>HTTP</option>' in html
-    assert 'placeholder="external" id="id_ports-1-lb_group"' in html  # HAPROXY_GROUP's
+    assert 'placeholder="app\'s" id="id_ports-1-lb_group"' in html  # blank: HAPROXY_GROUP
     assert re.search(
         r'<input type="hidden" name="ports-0-lb_extra" value="\{&quot;BACKEND_HEAD', html
     )
