@@ -205,7 +205,16 @@ class LbBind(models.Model):
 
     class Meta:
         ordering = ["app", "path", "group"]
-        indexes = [models.Index(fields=["cluster", "group", "port"], name="lb_bind_group_port")]
+        indexes = [
+            models.Index(fields=["cluster", "group", "port"], name="lb_bind_group_port"),
+            # Only a labelled bind makes a collision of its kind (collisions.py): the few
+            # labelled rows are where the search for one starts.
+            models.Index(
+                fields=["cluster", "group", "port"],
+                condition=models.Q(by_label=True),
+                name="lb_bind_label",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.port} in {self.group or '(no group)'} for app #{self.app_id}"

@@ -172,5 +172,13 @@ class Migration(migrations.Migration):
             model_name="lbbind",
             index=models.Index(fields=["cluster", "group", "port"], name="lb_bind_group_port"),
         ),
+        migrations.AddIndex(
+            model_name="lbbind",
+            index=models.Index(
+                condition=models.Q(("by_label", True)),
+                fields=["cluster", "group", "port"],
+                name="lb_bind_label",
+            ),
+        ),
         migrations.RunPython(rows_from_labels, drop_alternates),
     ]
