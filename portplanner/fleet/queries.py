@@ -441,8 +441,9 @@ def app_rows(
         holds = PortAllocation.objects.filter(app=OuterRef("pk")).filter(
             Q(service_port__range=(low, high)) | Q(host_port__range=(low, high))
         )
-        binds = LbBind.objects.filter(app=OuterRef("pk"), by_label=True, port__range=(low, high))
-        apps = apps.filter(Exists(holds) | Exists(binds))
+        # Uncorrelated: the few labelled binds, through their partial index.
+        binders = LbBind.objects.filter(cluster=cluster, by_label=True, port__range=(low, high))
+        apps = apps.filter(Exists(holds) | Q(pk__in=binders.values("app")))
     elif search:
         apps = apps.filter(app_id__icontains=search)
     if status == "valid":
