@@ -245,3 +245,9 @@ def test_draft_a_port_added_where_a_loaded_label_for_no_port_points_says_so():
 def test_draft_an_empty_labels_object_is_kept():
     app = {**HOST_APP, "labels": {}}
     assert app_from_draft(draft_from_app(app))[0] == app
+
+
+def test_draft_kept_fields_leave_out_labels_that_are_all_fields_now():
+    app = {**HOST_APP, "labels": {"HAPROXY_GROUP": "external"}}
+    assert "labels" not in draft_from_app(app).kept_fields()
+    assert "labels" in draft_from_app(LB_APP).kept_fields()  # team, and one for no port
