@@ -128,14 +128,19 @@ def is_group_label(path: str) -> bool:
     return GROUP_LABEL.match(path) is not None
 
 
-def parse_port(value: str) -> int | None:
-    """A label's port as marathon-lb's ``int(value)`` reads it (surrounding blanks, a sign, leading
-    zeros are fine), when it is a usable port; None otherwise."""
-    text = value.strip()
-    if not re.fullmatch(r"[+]?[0-9]{1,10}", text):
+def read_int(value: str) -> int | None:
+    """``value`` as marathon-lb's and zdd.py's ``int(value)`` read it (blanks around it, a sign,
+    leading zeros, ``_`` between digits are fine); None where ``int()`` raises."""
+    try:
+        return int(value) if len(value) <= 100 else None
+    except ValueError:
         return None
-    port = int(text)
-    return port if 0 < port <= 65535 else None
+
+
+def parse_port(value: str) -> int | None:
+    """A label's port as ``int(value)`` reads it, when it is a port one can bind; else None."""
+    port = read_int(value)
+    return port if port is not None and 0 < port <= 65535 else None
 
 
 def _truthy(value: str) -> bool:

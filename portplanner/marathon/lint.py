@@ -267,7 +267,7 @@ def lint_lb(app: dict, ports: list[PortPlan]) -> list[AppWarning]:
             continue
         if key == lb.ALT_PORT:
             effect = "zdd.py's int() fails on it and the blue/green deploy stops."
-        elif re.fullmatch(r"\s*[+-]?[0-9]+\s*", value):
+        elif lb.read_int(value) is not None:
             effect = "HAProxy cannot bind it, and marathon-lb leaves the app out of its config."
         else:
             effect = (

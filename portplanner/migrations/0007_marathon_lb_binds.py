@@ -2,8 +2,6 @@
 # collision kinds, and the blue/green alternate port (HAPROXY_DEPLOYMENT_ALT_PORT) a port row,
 # being a service port the app holds. Saved apps get both from their normalized JSON.
 
-import re
-
 import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
@@ -11,11 +9,11 @@ from django.db import migrations, models
 
 def _port(value):
     # portplanner.marathon.lb.parse_port as of this migration (migrations stay frozen).
-    text = value.strip()
-    if not re.fullmatch(r"[+]?[0-9]{1,10}", text):
+    try:
+        port = int(value) if len(value) <= 100 else None
+    except ValueError:
         return None
-    port = int(text)
-    return port if 0 < port <= 65535 else None
+    return port if port is not None and 0 < port <= 65535 else None
 
 
 def _binds(labels, row):

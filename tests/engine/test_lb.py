@@ -81,7 +81,17 @@ def test_lb_bind_nothing_without_a_service_port():
 
 @pytest.mark.parametrize(
     ("value", "port"),
-    [("10050", 10050), (" 10050", 10050), ("0", None), ("65536", None), ("1e4", None), ("", None)],
+    [
+        ("10050", 10050),
+        (" +010050\n", 10050),
+        ("10_050", 10050),  # int() reads it, so marathon-lb binds it
+        ("0", None),
+        ("-80", None),
+        ("65536", None),
+        ("1e4", None),
+        ("", None),
+        ("9" * 5000, None),
+    ],
 )
 def test_parse_port_and_alt_port(value, port):
     assert parse_port(value) == port
@@ -208,6 +218,7 @@ TWO_PORTS = [{"port": 10000}, {"port": 10001}]
                      [("lb-port-malformed", "/labels/HAPROXY_0_PORT")], id="port-not-a-number"),
         pytest.param({"HAPROXY_1_PORT": "0"}, TWO_PORTS,
                      [("lb-port-malformed", "/labels/HAPROXY_1_PORT")], id="port-zero"),
+        pytest.param({"HAPROXY_1_PORT": "10_100"}, TWO_PORTS, [], id="port-int-reads"),
         pytest.param({"HAPROXY_DEPLOYMENT_ALT_PORT": "next"}, TWO_PORTS,
                      [("lb-port-malformed", "/labels/HAPROXY_DEPLOYMENT_ALT_PORT")],
                      id="alt-port-not-a-number"),
@@ -240,3 +251,15 @@ TWO_PORTS = [{"port": 10000}, {"port": 10001}]
 )  # fmt: skip
 def test_lint_lb(labels, ports, expected):
     assert warnings_of(app(labels, portDefinitions=ports)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("80a", 'every marathon-lb of the cluster stops updating its config ("Unexpected error!")'),
+        ("70000", "HAProxy cannot bind it, and marathon-lb leaves the app out of its config"),
+    ],
+)
+def test_lint_lb_port_malformed_says_what_marathon_lb_does_with_it(value, says):
+    (warning,) = resolve_app(app({"HAPROXY_0_PORT": value}, portDefinitions=TWO_PORTS)).warnings
+    assert says in warning.message and warning.fix.endswith("to bind the service port.")
