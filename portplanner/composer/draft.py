@@ -130,7 +130,7 @@ def draft_from_app(app: dict, version: int | str = "") -> Draft:
     env = app.get("env") or {}
     labels, lb_app, lb_ports = _lb_fields(app, len(entries))
     base = _base(app)
-    if "labels" in app:
+    if isinstance(app.get("labels"), dict):
         base["labels"] = labels
     return Draft(
         app={
@@ -255,7 +255,7 @@ def app_from_draft(draft: Draft) -> tuple[dict, list[str]]:
     _set(app, "env", env)
 
     labels = _app_labels(draft, base, notes)
-    if labels or "labels" in base:
+    if labels or isinstance(base.get("labels"), dict):
         app["labels"] = labels
 
     names = [n.strip() for n in values.get("network_names", "").split(",") if n.strip()]

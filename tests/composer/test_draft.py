@@ -242,8 +242,9 @@ def test_draft_a_port_added_where_a_loaded_label_for_no_port_points_says_so():
     ]
 
 
-def test_draft_an_empty_labels_object_is_kept():
-    app = {**HOST_APP, "labels": {}}
+@pytest.mark.parametrize("labels", [{}, None])
+def test_draft_an_empty_or_null_labels_is_kept(labels):
+    app = {**HOST_APP, "labels": labels}
     assert app_from_draft(draft_from_app(app))[0] == app
 
 
