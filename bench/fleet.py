@@ -8,8 +8,9 @@ Run from the repo root:  .venv/bin/python bench/fleet.py [--strict] [--quick]
 Like bench/web.py (set up by bench/common.py): DEBUG off, a throwaway secret key, a fresh SQLite
 file in the system temp directory, static files collected there. The fleet is bench/web.py's mixed
 10,000 apps plus 100 apps that collide with them (fixed service ports already held, a few fixed
-host ports and VIPs twice). Targets are reported as PASS/FAIL; the exit code is 0 unless
-``--strict`` is given and a target fails.
+host ports and VIPs twice, a fifth of them marathon-lb bind ports through HAPROXY_0_PORT).
+Targets are reported as PASS/FAIL; the exit code is 0 unless ``--strict`` is given and a target
+fails.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ TARGET_MS = 200.0  # median and p95 of each page, server time
 
 def colliding_apps(cluster: Cluster, count: int) -> list[dict]:
     """Apps that take a service port (and now and then a fixed host port or a VIP) another app
-    already holds."""
+    already holds; one in five binds it in marathon-lb through HAPROXY_0_PORT instead."""
     rng = random.Random(common.SEED + 1)
     held = list(
         PortAllocation.objects.filter(cluster=cluster, service_port__isnull=False)
@@ -70,6 +71,9 @@ def colliding_apps(cluster: Cluster, count: int) -> list[dict]:
             "networks": [{"mode": "container/bridge"}],
             "container": {"type": "DOCKER", "docker": {"image": "x"}, "portMappings": [mapping]},
         }
+        if n % 5 == 0:  # the fleet's apps have no group: neither has this one
+            raw["labels"] = {"HAPROXY_0_PORT": str(service_port)}
+            mapping["servicePort"] = 0
         apps.append(raw)
     return apps
 

@@ -147,7 +147,9 @@ class App(models.Model):
 
 
 class PortAllocation(models.Model):
-    """One port of a saved app: what collision checks and the port map query."""
+    """One port of a saved app: what collision checks and the port map query. An app with a
+    blue/green alternate port (HAPROXY_DEPLOYMENT_ALT_PORT) has one more row for it: a service
+    port it holds, though not a port of its own (``alternate``)."""
 
     app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="allocations")
     # Denormalized from app.cluster so that collision queries touch one indexed table.
@@ -160,11 +162,19 @@ class PortAllocation(models.Model):
     service_port = models.PositiveIntegerField(null=True)
     service_port_dynamic = models.BooleanField(default=False)
     host_port = models.PositiveIntegerField(null=True, help_text="Fixed host ports only.")
+    alternate = models.BooleanField(
+        default=False,
+        help_text="The blue/green alternate service port (a label), not a port of the app.",
+    )
 
     class Meta:
         ordering = ["app", "index"]
         constraints = [
-            models.UniqueConstraint(fields=["app", "index"], name="unique_port_index_per_app")
+            models.UniqueConstraint(
+                fields=["app", "index"],
+                condition=models.Q(alternate=False),
+                name="unique_port_index_per_app",
+            )
         ]
         indexes = [
             models.Index(fields=["cluster", "service_port"], name="alloc_service_port"),
@@ -194,6 +204,42 @@ class VipLabel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} of app #{self.app_id}"
+
+
+class LbBind(models.Model):
+    """One port marathon-lb binds for a saved app, in one of its groups (marathon/lb.py); a port
+    bound in two groups has two rows. What lb-port collisions are queried on."""
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="lb_binds")
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    path = models.TextField(
+        help_text="JSON pointer of the HAPROXY_<n>_PORT label, or of the port's service port."
+    )
+    # "group" is an SQL keyword: the column is named otherwise for raw queries.
+    group = models.TextField(
+        db_column="lb_group",
+        blank=True,
+        help_text="A marathon-lb group, as marathon-lb compares them; blank for a port without "
+        "one, which only a marathon-lb run with --group '*' binds.",
+    )
+    port = models.PositiveIntegerField(validators=PORT_VALIDATORS)
+    by_label = models.BooleanField(help_text="The port is set by HAPROXY_<n>_PORT.")
+
+    class Meta:
+        ordering = ["app", "path", "group"]
+        indexes = [
+            models.Index(fields=["cluster", "group", "port"], name="lb_bind_group_port"),
+            # Only a labelled bind makes a collision of its kind (collisions.py): the few
+            # labelled rows are where the search for one starts.
+            models.Index(
+                fields=["cluster", "group", "port"],
+                condition=models.Q(by_label=True),
+                name="lb_bind_label",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.port} in {self.group or '(no group)'} for app #{self.app_id}"
 
 
 class PendingImport(models.Model):

@@ -226,6 +226,6 @@ LOGGING = {
 # Imports may paste a whole /v2/apps response (portplanner.exchange.IMPORT_MAX_BYTES is 20 MiB);
 # the import view then answers with its own message rather than Django's bare 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 21 * 1024 * 1024
-# The composer posts 11 fields per port and 2 per env row, up to 1,000 of each
-# (composer.draft.MAX_ROWS), plus its own dozen. More is refused with the 400 page.
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 14_000
+# The composer posts 16 fields per port and 2 per env row, up to 1,000 of each
+# (composer.draft.MAX_ROWS), plus its own score. More is refused with the 400 page.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 18_500

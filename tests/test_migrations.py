@@ -88,3 +88,43 @@ def test_readyz_answers_503_until_every_migration_is_applied(client):
     assert re.search(rb"\d+ migrations not applied: run `manage.py migrate`", response.content)
     migrate(latest)
     assert client.get(reverse("readyz")).status_code == 200
+
+
+def test_marathon_lb_binds_and_alternate_ports_are_built_for_saved_apps_and_dropped_back():
+    old = migrate([("portplanner", "0008_app_natural_order")])
+    Cluster, App = old.get_model("portplanner", "Cluster"), old.get_model("portplanner", "App")
+    PortAllocation = old.get_model("portplanner", "PortAllocation")
+    cluster = Cluster.objects.create(name="prod")
+    labels = {
+        "HAPROXY_GROUP": "external",
+        "HAPROXY_1_GROUP": "a,b",
+        "HAPROXY_1_PORT": "10080",
+        "HAPROXY_DEPLOYMENT_ALT_PORT": "10050",
+    }
+    normalized = {"id": "/web", "labels": labels, "portDefinitions": [{"port": 1}, {"port": 2}]}
+    app = App.objects.create(cluster=cluster, app_id="/web", source={}, normalized=normalized)
+    for index in (0, 1):
+        PortAllocation.objects.create(
+            app=app,
+            cluster=cluster,
+            index=index,
+            path=f"/portDefinitions/{index}",
+            protocol="tcp",
+            service_port=10000 + index,
+        )
+
+    new = migrate([("portplanner", "0009_marathon_lb_binds")])
+    binds = new.get_model("portplanner", "LbBind").objects.order_by("path", "group")
+    assert [(b.app_id, b.path, b.group, b.port, b.by_label) for b in binds] == [
+        (app.pk, "/labels/HAPROXY_1_PORT", "a", 10080, True),
+        (app.pk, "/labels/HAPROXY_1_PORT", "b", 10080, True),
+        (app.pk, "/portDefinitions/0/port", "external", 10000, False),
+    ]
+    ports = new.get_model("portplanner", "PortAllocation").objects.filter(alternate=True)
+    assert [(p.path, p.service_port) for p in ports] == [
+        ("/labels/HAPROXY_DEPLOYMENT_ALT_PORT", 10050)
+    ]
+
+    old = migrate([("portplanner", "0008_app_natural_order")])  # and back: one row per port again
+    ports = old.get_model("portplanner", "PortAllocation").objects.order_by("index")
+    assert [p.path for p in ports] == ["/portDefinitions/0", "/portDefinitions/1"]

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import BadRequest
 
 from portplanner.composer.forms import AppForm, EnvForm, PortForm
-from portplanner.marathon import ReadError, parse_json
+from portplanner.marathon import ReadError, lb, parse_json
 from portplanner.marathon.model import BRIDGE, CONTAINER, HOST, network_mode, port_entries
 from portplanner.marathon.pointers import split
 
@@ -28,6 +28,8 @@ APP_FIELDS = [
     "network_mode",
     "network_names",
     "require_ports",
+    "lb_group",
+    "lb_alt_port",
     "base",
     "version",
 ]
@@ -41,6 +43,11 @@ PORT_FIELDS = [
     "vip",
     "labels",
     "network_names",
+    "lb_group",
+    "lb_vhost",
+    "lb_port",
+    "lb_mode",
+    "lb_extra",
     "vip_label",
     "extra",
 ]
@@ -57,6 +64,14 @@ MODELED_PORT_KEYS = {
     "networkNames",
 }
 MODELED_APP_KEYS = {"id", "cmd", "args", "env", "networks", "portDefinitions", "requirePorts"}
+# marathon-lb's labels the form edits: app labels, though most are per port (marathon/lb.py).
+LB_APP_FIELDS = {"lb_group": lb.APP_GROUP, "lb_alt_port": lb.ALT_PORT}
+LB_PORT_FIELDS = {
+    "lb_group": lb.GROUP,
+    "lb_vhost": lb.VHOST,
+    "lb_port": lb.PORT,
+    "lb_mode": lb.MODE,
+}
 
 NEW_APP: dict = {"id": "/my-app", "cmd": "./run --port $PORT0", "networks": [{"mode": HOST}]}
 
@@ -94,6 +109,8 @@ class Draft:
         """Fields of the loaded app that the form does not show but keeps and exports."""
         base = self.base
         kept = [k for k in base if k not in MODELED_APP_KEYS and k != "container"]
+        if base.get("labels") == {}:  # every label it had is a field now
+            kept.remove("labels")
         container = base.get("container") or {}
         kept += [f"container.{k}" for k in container if k not in ("type", "docker", "portMappings")]
         kept += [f"container.docker.{k}" for k in container.get("docker") or {} if k != "image"]
@@ -111,6 +128,10 @@ def draft_from_app(app: dict, version: int | str = "") -> Draft:
     if mode != HOST:
         entries = container.get("portMappings") or []
     env = app.get("env") or {}
+    labels, lb_app, lb_ports = _lb_fields(app, len(entries))
+    base = _base(app)
+    if isinstance(app.get("labels"), dict):
+        base["labels"] = labels
     return Draft(
         app={
             "app_id": app.get("id", ""),
@@ -123,10 +144,14 @@ def draft_from_app(app: dict, version: int | str = "") -> Draft:
                 n["name"] for n in app.get("networks") or () if n.get("name")
             ),
             "require_ports": bool(app.get("requirePorts")),
-            "base": json.dumps(_base(app)),
+            **lb_app,
+            "base": json.dumps(base),
             "version": str(version),
         },
-        ports=[_port_row(entry, mode) for entry in entries],
+        ports=[
+            {**_port_row(entry, mode), **lb_row}
+            for entry, lb_row in zip(entries, lb_ports, strict=True)
+        ],
         env=[{"name": k, "value": v} for k, v in env.items() if isinstance(v, str)],
     )
 
@@ -145,6 +170,43 @@ def _base(app: dict) -> dict:
             container["docker"] = docker
         base["container"] = container
     return base
+
+
+def _lb_fields(app: dict, count: int) -> tuple[dict, dict[str, str], list[dict[str, str]]]:
+    """marathon-lb's labels of ``app`` as form values: the app's fields, each of its ``count``
+    port rows' fields (``HAPROXY_<n>_*`` of row n; those without a field in ``lb_extra``), and
+    the labels left for ``base``: the rest, a ``HAPROXY_<n>_*`` for no port among them. A value
+    a text field cannot hold as it is (blank, several lines) stays where it was."""
+    labels = dict(app.get("labels") or {})
+    values = {}
+    for name, key in LB_APP_FIELDS.items():
+        values[name] = labels.pop(key) if _fits_field(labels.get(key)) else ""
+    rows = []
+    for i in range(count):
+        mine = lb.port_labels({k: v for k, v in labels.items() if isinstance(v, str)}, i)
+        for suffix in mine:
+            del labels[f"HAPROXY_{i}_{suffix}"]
+        row = {
+            name: mine.pop(suffix) if _fits_field(mine.get(suffix)) else ""
+            for name, suffix in LB_PORT_FIELDS.items()
+        }
+        row["lb_extra"] = json.dumps(mine) if mine else ""
+        rows.append(row)
+    return labels, values, rows
+
+
+def _fits_field(value: Any) -> bool:
+    # A text field holds one line, and cannot tell a blank label from none.
+    return isinstance(value, str) and value != "" and not any(c in value for c in "\r\n")
+
+
+def _lb_row_labels(row: dict[str, str]) -> dict[str, str]:
+    """A port row's marathon-lb labels by suffix: its others (``lb_extra``), then each field
+    that is not blank, as typed."""
+    extra = _json_object(row.get("lb_extra", ""))
+    labels = {k: v for k, v in extra.items() if isinstance(v, str)}
+    labels.update({suffix: row[name] for name, suffix in LB_PORT_FIELDS.items() if row.get(name)})
+    return labels
 
 
 def _port_row(entry: dict, mode: str) -> dict[str, str]:
@@ -192,6 +254,10 @@ def app_from_draft(draft: Draft) -> tuple[dict, list[str]]:
             env[row["name"].strip()] = row.get("value", "")
     _set(app, "env", env)
 
+    labels = _app_labels(draft, base, notes)
+    if labels or isinstance(base.get("labels"), dict):
+        app["labels"] = labels
+
     names = [n.strip() for n in values.get("network_names", "").split(",") if n.strip()]
     app["networks"] = _networks(mode, names, base.get("networks") or [])
     ports = [_port_entry(row, i, mode) for i, row in enumerate(draft.ports)]
@@ -234,6 +300,28 @@ def app_from_draft(draft: Draft) -> tuple[dict, list[str]]:
         app["requirePorts"] = False
     first = [k for k in ("id", "cmd", "args") if k in app]
     return {**{k: app[k] for k in first}, **app}, notes
+
+
+def _app_labels(draft: Draft, base: dict, notes: list[str]) -> dict:
+    """The app's labels: ``base``'s, then marathon-lb's from the app's fields, then each port
+    row's ``HAPROXY_<n>_*`` with n the row's index now: removing a row takes its labels along
+    and renumbers the ones after it."""
+    labels = base.get("labels")
+    labels = {**labels} if isinstance(labels, dict) else {}
+    app_fields = {
+        key: draft.app[name] for name, key in LB_APP_FIELDS.items() if draft.app.get(name)
+    }
+    labels.update(app_fields)
+    for i, row in enumerate(draft.ports):
+        if stray := list(lb.port_labels(labels, i)):
+            # Loaded for no port (lint: lb-label-not-a-port); a row added since is that port.
+            keys = ", ".join(f"HAPROXY_{i}_{suffix}" for suffix in stray)
+            notes.append(
+                f"Port {i}: {keys} from the loaded app's labels now apply to this port; edit "
+                "them in the JSON."
+            )
+        labels.update({f"HAPROXY_{i}_{k}": v for k, v in _lb_row_labels(row).items()})
+    return labels
 
 
 def _networks(mode: str, names: list[str], base_networks: list[dict]) -> list[dict]:
@@ -376,7 +464,8 @@ def number(text: str, *, digits: int) -> int | None:
 
 def edit(draft: Draft, kind: str, arg: str) -> Draft:
     """The form's own buttons, which work without JavaScript: add or remove a port or variable,
-    put a free service port in a row. Anything else leaves the draft as it is."""
+    put a free service port in a row, drop a row's marathon-lb bind port. Anything else leaves
+    the draft as it is."""
     ports, env = list(draft.ports), list(draft.env)
     row, _, value = arg.partition(":")
     index = number(row, digits=6)
@@ -391,6 +480,8 @@ def edit(draft: Draft, kind: str, arg: str) -> Draft:
         del env[index]
     elif kind == "set_service_port" and index is not None and index < len(ports) and port:
         ports[index] = {**ports[index], "service_port": port}
+    elif kind == "clear_lb_port" and index is not None and index < len(ports):
+        ports[index] = {**ports[index], "lb_port": ""}
     return Draft(app=draft.app, ports=ports, env=env)
 
 
@@ -432,7 +523,21 @@ def field_for_pointer(path: str, draft: Draft) -> str | None:
         return "env"
     if head == "networks":
         return "id_network_names" if draft.mode == "container" else "network-mode"
+    if head == "labels" and len(parts) > 1:
+        return _label_field(parts[1], draft)
     return f"id_{_APP_KEYS[head]}" if head in _APP_KEYS else None
+
+
+def _label_field(key: str, draft: Draft) -> str | None:
+    """marathon-lb's labels are fields: of the app, or of port row n for ``HAPROXY_<n>_*``."""
+    for name, app_key in LB_APP_FIELDS.items():
+        if key == app_key:
+            return f"id_{name}"
+    match = lb.PER_PORT.match(key)
+    if match is None or int(match[1]) >= len(draft.ports):
+        return None
+    names = {suffix: name for name, suffix in LB_PORT_FIELDS.items()}
+    return f"id_ports-{match[1]}-{names.get(match[2], 'name')}"
 
 
 def _port_field(rest: list[str]) -> str:

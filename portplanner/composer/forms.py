@@ -18,6 +18,8 @@ NETWORK_MODES = [
 ]
 CONTAINER_TYPES = [("", "None (Mesos command)"), ("MESOS", "MESOS"), ("DOCKER", "DOCKER")]
 PROTOCOLS = [("tcp", "tcp"), ("udp", "udp"), ("udp,tcp", "udp + tcp")]
+# HAPROXY_{n}_MODE; blank leaves it to marathon-lb (http with a vhost or an HTTP health check).
+LB_MODES = [("", "auto"), ("tcp", "tcp"), ("http", "http")]
 HOST_PORT_MODES = [
     ("random", "Random (assigned at launch)"),
     ("fixed", "Fixed"),
@@ -72,6 +74,21 @@ class AppForm(forms.Form):
         "random. On: the number is also the host port, and the task waits for an agent that "
         "offers it.",
     )
+    # marathon-lb's app labels (marathon/lb.py); its per-port ones are fields of each port row.
+    lb_group = forms.CharField(
+        label="marathon-lb groups (HAPROXY_GROUP)",
+        required=False,
+        help_text="The marathon-lb groups that serve every port, comma-separated without spaces, "
+        "e.g. external. None: only a marathon-lb run with --group '*' serves them.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    lb_alt_port = forms.CharField(
+        label="Blue/green alternate port (HAPROXY_DEPLOYMENT_ALT_PORT)",
+        required=False,
+        help_text="zdd.py moves the first service port here and back on each deploy; no other "
+        "app may hold it.",
+        widget=_port_input(),
+    )
     # The loaded app, canonical: every field the form does not model is kept from here.
     base = forms.CharField(widget=forms.HiddenInput, required=False)
     version = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -112,6 +129,21 @@ class PortForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"size": 10, "spellcheck": "false"}),
     )
+    # marathon-lb's HAPROXY_{n}_* app labels for this port (n: the row's index), as typed.
+    lb_group = forms.CharField(
+        label="LB groups",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 10, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    lb_vhost = forms.CharField(
+        label="LB vhost",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 14, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    lb_port = forms.CharField(label="LB bind port", required=False, widget=_port_input("service"))
+    lb_mode = forms.ChoiceField(label="LB mode", choices=LB_MODES, required=False)
+    # The port's other HAPROXY_{n}_* labels, by suffix (JSON), renumbered with the row.
+    lb_extra = forms.CharField(widget=forms.HiddenInput, required=False)
     # The label key the VIP came from, so that an existing VIP_3 is not renamed.
     vip_label = forms.CharField(widget=forms.HiddenInput, required=False)
     # Keys of this port the form does not model, kept as they were (JSON).

@@ -26,7 +26,12 @@ from portplanner.composer.draft import (
 from portplanner.exchange.documents import file_name
 from portplanner.fleet.queries import fleet_collisions, free_service_ports, resolve_in_cluster
 from portplanner.marathon import AppResult, ReadError, find_apps, parse_json, prepare
-from portplanner.marathon.collisions import FIXABLE_BY_SERVICE_PORT
+from portplanner.marathon.collisions import (
+    FIXABLE_BY_SERVICE_PORT,
+    LB_PORT,
+    LB_RESERVED_PORT,
+    by_label,
+)
 from portplanner.marathon.model import HOST
 from portplanner.marathon.pointers import port_index
 from portplanner.models import App, Cluster
@@ -144,6 +149,9 @@ def _collision_rows(cluster: Cluster, app: App | None, result: AppResult) -> lis
     rows = []
     for c in collisions:
         mine = [path for app_id, path in c.holders if app_id == result.id]
+        # Where this app holds the port by a label (a bind port, the alternate port), a new
+        # service port changes nothing; a bind port label can go, binding the service port.
+        labelled = bool(mine) and by_label(mine[0])
         rows.append(
             {
                 "collision": c,
@@ -153,7 +161,8 @@ def _collision_rows(cluster: Cluster, app: App | None, result: AppResult) -> lis
                     if app_id != result.id
                 ],
                 "row": port_index(mine[0]) if mine else None,
-                "fixes": suggestions if c.kind in FIXABLE_BY_SERVICE_PORT else [],
+                "fixes": suggestions if c.kind in FIXABLE_BY_SERVICE_PORT and not labelled else [],
+                "unbind": labelled and c.kind in (LB_PORT, LB_RESERVED_PORT),
             }
         )
     return rows

@@ -14,6 +14,7 @@ from portplanner.accounts.roles import cluster_view, require
 from portplanner.composer.draft import MAX_ROWS, app_from_draft, read_post
 from portplanner.composer.forms import (
     HOST_PORT_MODES,
+    LB_MODES,
     PROTOCOLS,
     AppForm,
     EnvFormSet,
@@ -96,6 +97,7 @@ def _page(request: HtmxHttpRequest, shown: Preview, notice: Notice) -> HttpRespo
         "mode_sentences": MODE_SENTENCES,
         "protocols": PROTOCOLS,
         "host_port_modes": HOST_PORT_MODES,
+        "lb_modes": LB_MODES,
         "max_ports": MAX_ROWS,
     }
     return render(request, "composer/edit.html", context)

@@ -4,6 +4,7 @@ saved app. Reads live in ``fleet.queries``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -20,10 +21,11 @@ from portplanner.marathon import (
     prepare,
 )
 from portplanner.marathon.collisions import vip_key
+from portplanner.marathon.lb import ALT_PORT, is_group_label, label_path
 from portplanner.marathon.model import is_vip_label
 from portplanner.marathon.pointers import pointer
 from portplanner.marathon.reader import canonical_path
-from portplanner.models import App, Cluster, PortAllocation, Revision, VipLabel
+from portplanner.models import App, Cluster, LbBind, PortAllocation, Revision, VipLabel
 
 
 class IdTaken(Exception):
@@ -141,7 +143,9 @@ def deploy(
     previous: dict[int, list[int]] = {}
     for pks in _chunks([app.pk for app, _ in changes if app is not None]):
         rows = (
-            PortAllocation.objects.filter(app_id__in=pks, service_port__isnull=False)
+            PortAllocation.objects.filter(
+                app_id__in=pks, service_port__isnull=False, alternate=False
+            )
             .order_by("app_id", "index")
             .values_list("app_id", "service_port")
         )
@@ -153,7 +157,7 @@ def deploy(
         candidates=free_service_ports(cluster, policy.local_port_min, policy.local_port_max),
     )
     for p in prepared:
-        allocator.reserve(p.requested_service_ports)
+        allocator.reserve(p.fixed_service_ports)
     for ports in (reuse or {}).values():
         allocator.reserve(ports)
     saved = Deployed()
@@ -257,16 +261,16 @@ def group_problems(raws: list[Any]) -> list[str]:
 
 
 MAX_ID_LENGTH = App._meta.get_field("app_id").max_length
-# Marathon sets no limit on a VIP label; its indexed column does (PostgreSQL's index rows hold
-# about 2,700 bytes, four per character at most).
-MAX_VIP_LENGTH = 500
+# Marathon sets no limit on a VIP label or a marathon-lb group label; their indexed columns do
+# (PostgreSQL's index rows hold about 2,700 bytes, four per character at most).
+MAX_VIP_LENGTH = MAX_GROUP_LENGTH = 500
 
 
 def storage_problem(raw: Any) -> str | None:
     """Why an app cannot be stored as it is, said of "the app" and naming where; None when it
     can. Marathon's own rules are the engine's business: an app Marathon would refuse is still
     stored, as a draft. These are the database's: an id to store it under, no NUL character
-    (PostgreSQL keeps none in text), VIP labels short enough to index."""
+    (PostgreSQL keeps none in text), VIP and marathon-lb group labels short enough to index."""
     app_id = prepare_id(raw)
     if not app_id:
         return "has no usable id; give it one such as /team/app"
@@ -290,6 +294,11 @@ def storage_problem(raw: Any) -> str | None:
                 return (
                     f"has a VIP label of {len(value):,} characters at {where}; Port Planner "
                     f"keeps VIP labels of up to {MAX_VIP_LENGTH}: shorten it"
+                )
+            elif is_group_label(where) and isinstance(value, str) and len(value) > MAX_GROUP_LENGTH:
+                return (
+                    f"has a marathon-lb group label of {len(value):,} characters at {where}; "
+                    f"Port Planner keeps group labels of up to {MAX_GROUP_LENGTH}: shorten it"
                 )
     return None
 
@@ -339,17 +348,21 @@ def _update_apps(apps: list[App]) -> None:
 
 
 def _write_rows(saved: list[tuple[App, AppResult]], *, replaced: list[int]) -> None:
-    """The port and VIP rows of saved apps, in place of those of the ``replaced`` apps."""
+    """The port, VIP and marathon-lb rows of saved apps, in place of those of the ``replaced``
+    apps."""
     for pks in _chunks(replaced):
         PortAllocation.objects.filter(app_id__in=pks).delete()
         VipLabel.objects.filter(app_id__in=pks).delete()
-    ports, vips = [], []
+        LbBind.objects.filter(app_id__in=pks).delete()
+    ports, vips, binds = [], [], []
     for app, result in saved:
-        app_ports, app_vips = stored_rows(app, result)
-        ports += app_ports
-        vips += app_vips
+        rows = stored_rows(app, result)
+        ports += rows.ports
+        vips += rows.vips
+        binds += rows.binds
     PortAllocation.objects.bulk_create(ports, batch_size=1000)
     VipLabel.objects.bulk_create(vips, batch_size=1000)
+    LbBind.objects.bulk_create(binds, batch_size=1000)
 
 
 def _fill(cluster: Cluster, app: App | None, raw: Any, result: AppResult) -> App:
@@ -372,8 +385,16 @@ def _fill(cluster: Cluster, app: App | None, raw: Any, result: AppResult) -> App
     return app
 
 
-def stored_rows(app: App, result: AppResult) -> tuple[list[PortAllocation], list[VipLabel]]:
-    """What collision queries read of a saved app: one row per port, one per VIP label."""
+@dataclass(frozen=True, slots=True)
+class Rows:
+    ports: list[PortAllocation]
+    vips: list[VipLabel]
+    binds: list[LbBind]
+
+
+def stored_rows(app: App, result: AppResult) -> Rows:
+    """What collision queries read of a saved app: one row per port (and one for its blue/green
+    alternate port), one per VIP label, one per port marathon-lb binds in each of its groups."""
     ports = [
         PortAllocation(
             app=app,
@@ -389,9 +410,34 @@ def stored_rows(app: App, result: AppResult) -> tuple[list[PortAllocation], list
         )
         for p in result.ports
     ]
+    if result.alt_port is not None:
+        ports.append(
+            PortAllocation(
+                app=app,
+                cluster_id=app.cluster_id,
+                index=0,
+                path=label_path(ALT_PORT),
+                protocol=result.ports[0].protocol if result.ports else "tcp",
+                service_port=result.alt_port,
+                alternate=True,
+            )
+        )
     vips = [
         VipLabel(app=app, cluster_id=app.cluster_id, path=path, vip=value, vip_key=vip_key(value))
         for p in result.ports
         for path, value in p.vips()
     ]
-    return ports, vips
+    binds = [
+        LbBind(
+            app=app,
+            cluster_id=app.cluster_id,
+            path=p.lb.path,
+            group=group,
+            port=p.lb.port,
+            by_label=p.lb.by_label,
+        )
+        for p in result.ports
+        if p.lb is not None
+        for group in p.lb.groups
+    ]
+    return Rows(ports, vips, binds)

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Case,
     CharField,
     Count,
     Exists,
@@ -28,18 +29,24 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
 from portplanner.marathon import AppResult, Collision, Holding, find_collisions, resolve_app
 from portplanner.marathon.collisions import (
     HOST_PORT,
+    LB_PORT,
     SERVICE_PORT,
     VIP,
+    by_label,
+    lb_holdings,
     port_holdings,
     vip_key,
 )
-from portplanner.models import App, Cluster, PortAllocation, VipLabel
+from portplanner.marathon.lb import group_name
+from portplanner.models import App, Cluster, LbBind, PortAllocation, VipLabel
 
 # --- resolving against the fleet, free service ports, collisions ------------------------------
 
@@ -126,6 +133,7 @@ def fleet_collisions(cluster: Cluster, result: AppResult, app: App | None) -> li
     theirs = _holdings(
         _holders(cluster, app, _PORT_HOLDERS_SQL, ports, 'x."index"'),
         _holders(cluster, app, _VIP_HOLDERS_SQL, {"vip_key": vips}, "x.path"),
+        _lb_holders(cluster, app, [h for h in mine if h.kind == LB_PORT]),
     )
     # Only the collisions this app is part of (the fleet's own are the report's business).
     return [
@@ -168,7 +176,39 @@ def _holders(
         return cursor.fetchall()
 
 
+def _lb_holders(cluster: Cluster, app: App | None, binds: list[Holding]) -> list[tuple]:
+    """Other apps' marathon-lb binds in the groups and on the ports of ``binds`` (this app's):
+    any bind where this app's comes from a HAPROXY_<n>_PORT label, only labelled ones where it
+    is this app's service port (two service ports alike are the service-port kind)."""
+    by_group: dict[str, tuple[set[int], set[int]]] = {}
+    for h in binds:
+        labelled, service = by_group.setdefault(h.group or "", (set(), set()))
+        (labelled if by_label(h.path) else service).add(h.port or 0)
+    clauses, params = [], [cluster.pk]
+    for group, (labelled, service) in by_group.items():
+        service -= labelled
+        ports = []
+        if labelled:
+            ports.append(f"x.port IN ({', '.join(['%s'] * len(labelled))})")
+        if service:
+            ports.append(f"(x.by_label AND x.port IN ({', '.join(['%s'] * len(service))}))")
+        clauses.append(f"(x.lb_group = %s AND ({' OR '.join(ports)}))")
+        params += [group, *sorted(labelled), *sorted(service)]
+    if not clauses:
+        return []
+    where = " OR ".join(clauses)
+    if app is not None:
+        where = f"({where}) AND x.app_id <> %s"
+        params.append(app.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_LB_HOLDERS_SQL} AND ({where}) ORDER BY a.app_id, x.path", params)
+        return cursor.fetchall()
+
+
 _APPS = App._meta.db_table
+_LB_HOLDERS_SQL = f"""
+    SELECT a.app_id, x.path, x.port, x.lb_group
+    FROM {LbBind._meta.db_table} x JOIN {_APPS} a ON a.id = x.app_id WHERE x.cluster_id = %s"""
 _PORT_HOLDERS_SQL = f"""
     SELECT a.app_id, x.path, x.service_port, x.host_port, x.container_port
     FROM {_TABLE} x JOIN {_APPS} a ON a.id = x.app_id WHERE x.cluster_id = %s"""
@@ -207,8 +247,9 @@ def shared_values(cluster: Cluster, column: str):
 
 def cluster_collisions(cluster: Cluster) -> list[Collision]:
     """Every collision in the cluster, set-based: the database groups the port rows and returns
-    only the ports, host ports and VIPs held by more than one app (plus reserved service ports);
-    then just those rows are fetched, never the whole fleet."""
+    only the ports, host ports, VIPs and marathon-lb binds held by more than one app (plus reserved
+    service ports and labelled binds on them); then just those rows are fetched, never the whole
+    fleet."""
     reserved = sorted(cluster.policy.reserved_ports)
     ports = PortAllocation.objects.filter(cluster=cluster).filter(
         Q(service_port__in=shared_values(cluster, "service_port"))
@@ -216,24 +257,67 @@ def cluster_collisions(cluster: Cluster) -> list[Collision]:
         | Q(host_port__in=shared_values(cluster, "host_port"))
     )
     vips = VipLabel.objects.filter(cluster=cluster, vip_key__in=shared_values(cluster, "vip_key"))
+    binds = LbBind.objects.filter(cluster=cluster).filter(
+        _pairs_q(lb_shared_pairs(cluster)) | Q(by_label=True, port__in=reserved)
+    )
     holdings = _holdings(
         ports.order_by("app__app_id", "index").values_list(
             "app__app_id", "path", "service_port", "host_port", "container_port"
         ),
         vips.order_by("app__app_id", "path").values_list("app__app_id", "path", "vip"),
+        binds.order_by("app__app_id", "path", "group").values_list(
+            "app__app_id", "path", "port", "group"
+        ),
     )
     # The holders fetched may share other ports with apps not fetched; find_collisions on this
     # subset still finds exactly the shared ones, since every holder of a shared port is here.
     return find_collisions(holdings, reserved)
 
 
-def _holdings(port_rows, vip_rows) -> list[Holding]:
+def lb_shared_pairs(cluster: Cluster) -> list[tuple[str, int]]:
+    """(group, port) of each marathon-lb bind port two apps or more bind in one group, one of them
+    through a HAPROXY_<n>_PORT label: from the few labelled binds (their partial index), each
+    (group, port) counted through the (cluster, group, port) index. Only the colliding pairs come
+    back."""
+    apps_there = (
+        LbBind.objects.filter(cluster=cluster, group=OuterRef("group"), port=OuterRef("port"))
+        .values("cluster")
+        .annotate(apps=Count("app", distinct=True))
+        .values("apps")
+    )
+    return list(
+        LbBind.objects.filter(cluster=cluster, by_label=True)
+        .annotate(apps=Subquery(apps_there))
+        .filter(apps__gt=1)
+        .values_list("group", "port")
+        .distinct()
+        .order_by("group", "port")
+    )
+
+
+def _pairs_q(pairs: list[tuple[str, int]]) -> Q:
+    """Rows of LbBind on one of ``pairs`` (group, port): one clause per group. Matches nothing for
+    no pairs."""
+    by_group: dict[str, list[int]] = {}
+    for group, port in pairs:
+        by_group.setdefault(group, []).append(port)
+    q = Q(pk__in=[])
+    for group, ports in by_group.items():
+        q |= Q(group=group, port__in=sorted(ports))
+    return q
+
+
+def _holdings(port_rows, vip_rows, lb_rows=()) -> list[Holding]:
     """Stored rows as the engine's collision records, each with the pointer of the field it
-    holds: ``servicePort``/``hostPort`` of a mapping, ``port`` of a definition, the VIP label.
+    holds: ``servicePort``/``hostPort`` of a mapping, ``port`` of a definition, the VIP label,
+    the alternate port's label, the HAPROXY_<n>_PORT label or service port a bind comes from.
     Port rows: (app_id, path, service_port, host_port, container_port); VIP rows: (app_id,
-    path, vip)."""
+    path, vip); marathon-lb rows: (app_id, path, port, group)."""
     holdings = []
     for app_id, path, service_port, host_port, container_port in port_rows:
+        if by_label(path):  # the blue/green alternate port: a service port, held by its label
+            holdings.append(Holding(app_id, SERVICE_PORT, service_port, None, path))
+            continue
         holdings += port_holdings(
             app_id,
             path,
@@ -242,12 +326,14 @@ def _holdings(port_rows, vip_rows) -> list[Holding]:
             host_port=host_port,
         )
     holdings.extend(Holding(app_id, VIP, None, vip, path) for app_id, path, vip in vip_rows)
+    for app_id, path, port, group in lb_rows:
+        holdings += lb_holdings(app_id, port, path, [group])
     return holdings
 
 
 def _service_ports(app: App) -> list[int]:
     return list(
-        app.allocations.filter(service_port__isnull=False)
+        app.allocations.filter(service_port__isnull=False, alternate=False)
         .order_by("index")
         .values_list("service_port", flat=True)
     )
@@ -272,7 +358,9 @@ def colliding_vips(cluster: Cluster) -> QuerySet:
 def _collision_count(cluster: Cluster):
     """Per app: its collisions, one per kind a port of it takes part in (a port mapping whose
     service port and fixed host port are both shared counts twice), plus one per shared VIP
-    label. The VIPs are counted in a subquery: a second join would multiply the port rows."""
+    label and one per marathon-lb bind in a colliding group and port or on a reserved port by
+    its label. VIPs are counted in a subquery, binds apart: a second join would multiply the
+    port rows."""
     clauses = [
         Q(allocations__service_port__in=colliding_service_ports(cluster)),
         Q(allocations__host_port__in=colliding_host_ports(cluster)),
@@ -287,7 +375,26 @@ def _collision_count(cluster: Cluster):
         .annotate(shared=Count("pk"))
         .values("shared")
     )
-    return total + Coalesce(Subquery(shared_vips), 0)
+    return total + Coalesce(Subquery(shared_vips), 0) + _lb_collision_counts(cluster)
+
+
+def _lb_collision_counts(cluster: Cluster):
+    """Per app, its marathon-lb binds in a colliding (group, port) or on a reserved port by a
+    label, as a CASE over the few apps that have any: two small queries here (the colliding
+    pairs, then their binds counted per app) rather than a subquery for each of the cluster's
+    apps, which doubled the app list's time at 10,000 apps."""
+    reserved = sorted(cluster.policy.reserved_ports)
+    colliding = LbBind.objects.filter(cluster=cluster).filter(
+        _pairs_q(lb_shared_pairs(cluster)) | Q(by_label=True, port__in=reserved)
+    )
+    apps_by_count: dict[int, list[int]] = {}
+    counts = colliding.values("app").annotate(n=Count("pk")).values_list("app", "n").order_by()
+    for pk, count in counts:
+        apps_by_count.setdefault(count, []).append(pk)
+    if not apps_by_count:
+        return Value(0)
+    whens = [When(pk__in=pks, then=Value(n)) for n, pks in sorted(apps_by_count.items())]
+    return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
 # --- the app list -------------------------------------------------------------------------------
@@ -311,13 +418,12 @@ class PortList(Aggregate):
     output_field = CharField()
 
     def as_postgresql(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler,
-            connection,
-            function="STRING_AGG",
-            template="%(function)s(%(expressions)s::text, ',')",
-            **extra,
-        )
+        # On a copy, not as as_sql() arguments: with a filter, Aggregate.as_sql() passes its
+        # own template (FILTER (WHERE ...)) built around this one.
+        clone = self.copy()
+        clone.function = "STRING_AGG"
+        clone.template = "%(function)s(%(expressions)s::text, ',')"
+        return clone.as_sql(compiler, connection, **extra)
 
 
 # Ids in natural order (fleet.ordering): the stored key, then the id for keys that tie.
@@ -336,11 +442,12 @@ def app_rows(
     """The cluster's apps, each annotated with its service ports, first service port, warning
     count and collision count (ports of the app that collide), filtered and sorted in SQL.
 
-    ``search``: an id substring, a port number (service port or fixed host port: "who holds
-    10004?") or a port range ``low-high``."""
+    ``search``: an id substring, a port number (service port, fixed host port or marathon-lb
+    bind port label: "who holds 10004?") or a port range ``low-high``."""
+    own = Q(allocations__alternate=False)  # not the blue/green alternate port
     apps = App.objects.filter(cluster=cluster).annotate(
-        service_port_list=PortList("allocations__service_port"),
-        first_service_port=Min("allocations__service_port"),
+        service_port_list=PortList("allocations__service_port", filter=own),
+        first_service_port=Min("allocations__service_port", filter=own),
         collision_count=_collision_count(cluster),
         warning_count=JSONArrayLength("warnings"),
     )
@@ -350,7 +457,9 @@ def app_rows(
         holds = PortAllocation.objects.filter(app=OuterRef("pk")).filter(
             Q(service_port__range=(low, high)) | Q(host_port__range=(low, high))
         )
-        apps = apps.filter(Exists(holds))
+        # Uncorrelated: the few labelled binds, through their partial index.
+        binders = LbBind.objects.filter(cluster=cluster, by_label=True, port__range=(low, high))
+        apps = apps.filter(Exists(holds) | Q(pk__in=binders.values("app")))
     elif search:
         apps = apps.filter(app_id__icontains=search)
     if status == "valid":
@@ -402,6 +511,11 @@ class Report:
     port: int | None
     value: str | None
     holders: list[Holder]
+    group: str | None = None  # lb-port: the marathon-lb group
+
+    @property
+    def group_name(self) -> str:
+        return group_name(self.group) if self.group is not None else ""
 
 
 def collision_report(cluster: Cluster) -> list[Report]:
@@ -416,6 +530,7 @@ def collision_report(cluster: Cluster) -> list[Report]:
             c.port,
             c.value,
             [Holder(pks.get(app_id), app_id, path) for app_id, path in c.holders],
+            c.group,
         )
         for c in collisions
     ]
@@ -460,7 +575,8 @@ def port_cells(
     cluster: Cluster, column: str, low: int, high: int, size: int | None = None
 ) -> list[Cell]:
     """``[low, high]`` cut into cells of ``size`` ports, each with how much of it ``column``
-    (service_port or host_port) holds and how much collides: two GROUP BY queries."""
+    (service_port or host_port) holds and how much collides (service ports: marathon-lb bind
+    ports too): GROUP BY queries."""
     size = size or cell_size(low, high)
     bucket = ExpressionWrapper((F(column) - low) / size, output_field=IntegerField())
     in_range = PortAllocation.objects.filter(
@@ -481,19 +597,22 @@ def port_cells(
         )
     else:
         clash = Q(host_port__in=colliding_host_ports(cluster))
-    clashing = dict(
-        in_range.filter(clash)
-        .values("bucket")
-        .annotate(n=Count(column, distinct=True))
-        .values_list("bucket", "n")
-    )
+    # The colliding ports themselves (few), so that a port colliding in two ways counts once.
+    colliding = set(in_range.filter(clash).values_list(column, flat=True).distinct())
+    if column == "service_port":
+        # A bind port that marathon-lb binds twice in a group collides where it lies, held as a
+        # service port or only by a HAPROXY_<n>_PORT label.
+        colliding.update(p for _, p in lb_shared_pairs(cluster) if low <= p <= high)
+    clashing: dict[int, int] = {}
+    for port in colliding:
+        clashing[(port - low) // size] = clashing.get((port - low) // size, 0) + 1
     cells = []
     for i in range(math.ceil((high - low + 1) / size)):
         start = low + i * size
         row = held.get(i)
         end = min(start + size - 1, high)
-        if row is None:
-            cells.append(Cell(start, end))
+        if row is None:  # no service port held; a bind port label may collide there
+            cells.append(Cell(start, end, colliding=clashing.get(i, 0)))
             continue
         cells.append(
             Cell(

@@ -180,7 +180,7 @@ def _grid(cells: list[Cell], list_url: str) -> dict:
             wide = "".join(f" r{n}" for n in ROW_WIDTHS if i % n == 0)
             parts.append(f'<span class="row-label{wide}" aria-hidden="true">{c.low}</span>')
         tip = escape(_describe(c))
-        if c.held:
+        if c.held or c.colliding:
             query = urlencode({"q": str(c.low) if c.low == c.high else f"{c.low}-{c.high}"})
             href = escape(f"{list_url}?{query}")
             parts.append(f'<a class="cell {c.state}" href="{href}" title="{tip}"></a>')
@@ -220,7 +220,10 @@ def _stretch_rows(stretches: list[HeldStretch], list_url: str) -> str:
 def _describe(c: Cell) -> str:
     ports = str(c.low) if c.low == c.high else f"{c.low}–{c.high}"
     if not c.held:
-        return f"{ports}: free"
+        # A port no app holds as a service port that marathon-lb still binds twice (two bind
+        # port labels meeting there).
+        twice = f"; {c.colliding} bound twice by marathon-lb" if c.colliding else ""
+        return f"{ports}: free as service ports{twice}" if twice else f"{ports}: free"
     if c.apps == 1:
         tip = f"{ports}: {c.held} of {c.size} held by {c.first_app}"
     else:

@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .lb import group_name
+
 SERVICE_PORT = "service-port"
 HOST_PORT = "host-port"
 VIP = "vip"
 RESERVED_PORT = "reserved-port"
+LB_PORT = "lb-port"
+LB_RESERVED_PORT = "lb-reserved-port"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +39,8 @@ KINDS = {
         "Service ports held by more than one app",
         "Service port",
         "is held by",
-        "marathon-lb binds it for each app and routes it to only one of them.",
+        "marathon-lb binds it for each app and routes it to only one of them; a blue/green "
+        "deploy whose alternate port (HAPROXY_DEPLOYMENT_ALT_PORT) another app holds fails.",
         fixable_by_service_port=True,
     ),
     HOST_PORT: Kind(
@@ -57,6 +62,25 @@ KINDS = {
         "the cluster reserves it (marathon-lb binds it itself).",
         fixable_by_service_port=True,
     ),
+    # Only where a HAPROXY_{n}_PORT label sets a bind port: binds that are all service ports
+    # are service-port collisions already. A free service port fixes a holder that binds its
+    # service port, not one bound by its label (the composer offers it only to the former).
+    LB_PORT: Kind(
+        "marathon-lb bind ports held by more than one app of a group",
+        "marathon-lb bind port",
+        "is bound by",
+        "marathon-lb binds a frontend on it for each app and HAProxy, whose config check "
+        "accepts that, sends every connection to one of them (d2iq-archive/marathon-lb#592).",
+        fixable_by_service_port=True,
+    ),
+    LB_RESERVED_PORT: Kind(
+        "marathon-lb bind ports on the cluster's reserved ports",
+        "Reserved port",
+        "is bound through a HAPROXY_n_PORT label by",
+        "marathon-lb binds it itself in every group (80 and 443 for virtual hosts, 9090 for its "
+        "stats, 9091 for X-Marathon-App-Id), and a second bind there breaks it "
+        "(d2iq-archive/marathon-lb#489).",
+    ),
 }
 ORDER = tuple(KINDS)
 FIXABLE_BY_SERVICE_PORT = frozenset(k for k, kind in KINDS.items() if kind.fixable_by_service_port)
@@ -65,10 +89,22 @@ FIXABLE_BY_SERVICE_PORT = frozenset(k for k, kind in KINDS.items() if kind.fixab
 @dataclass(frozen=True, slots=True)
 class Holding:
     app_id: str
-    kind: str  # SERVICE_PORT, HOST_PORT (fixed host ports only) or VIP
+    kind: str  # SERVICE_PORT, HOST_PORT (fixed host ports only), VIP or LB_PORT
     port: int | None
     value: str | None  # the VIP label value
     path: str  # JSON pointer to the port field (or label) inside the app
+    group: str | None = None  # LB_PORT: the marathon-lb group binding the port ("" for none)
+
+
+def lb_holdings(app_id: str, port: int, path: str, groups: Iterable[str]) -> list[Holding]:
+    """What one marathon-lb bind holds: its port in each of its groups, at ``path`` (the
+    HAPROXY_{n}_PORT label or the service port field). The one conversion, resolved or stored."""
+    return [Holding(app_id, LB_PORT, port, None, path, group) for group in groups]
+
+
+def by_label(path: str) -> bool:
+    """Whether a holding's pointer is an app label (``HAPROXY_{n}_PORT``, the alternate port)."""
+    return path.startswith("/labels/")
 
 
 def port_holdings(
@@ -93,11 +129,14 @@ class Collision:
     port: int | None
     value: str | None
     holders: tuple[tuple[str, str], ...]  # (app id, JSON pointer), in input order
+    group: str | None = None  # LB_PORT: the marathon-lb group ("" for none)
 
     @property
     def key(self) -> tuple[str, object]:
         """What makes two collisions the same one (before and after a change, say)."""
-        return (self.kind, vip_key(self.value) if self.value is not None else self.port)
+        if self.value is not None:
+            return (self.kind, vip_key(self.value))
+        return (self.kind, self.port if self.group is None else (self.group, self.port))
 
     @property
     def app_ids(self) -> frozenset[str]:
@@ -109,16 +148,19 @@ class Collision:
 
     @property
     def shown(self) -> str:
-        """The port or VIP collided on, as shown."""
-        return self.value if self.value is not None else str(self.port)
+        """The port or VIP collided on, as shown (a bind port with its group)."""
+        if self.value is not None:
+            return self.value
+        if self.group is not None:
+            return f"{self.port} in {group_name(self.group)}"
+        return str(self.port)
 
     def to_json(self) -> dict:
-        return {
-            "kind": self.kind,
-            "port": self.port,
-            "value": self.value,
-            "apps": [{"id": app_id, "path": path} for app_id, path in self.holders],
-        }
+        data: dict[str, object] = {"kind": self.kind, "port": self.port, "value": self.value}
+        if self.group is not None:
+            data["group"] = self.group
+        data["apps"] = [{"id": app_id, "path": path} for app_id, path in self.holders]
+        return data
 
     def describe(self) -> str:
         holders = ", ".join(f"{app_id} ({path})" for app_id, path in self.holders)
@@ -133,20 +175,40 @@ def vip_key(value: str) -> str:
 def find_collisions(
     holdings: Iterable[Holding], reserved_ports: Iterable[int] = ()
 ) -> list[Collision]:
-    """Every port or VIP held by more than one app, and every service port on a reserved port
-    (held by one app or more). A port repeated within one app is not a collision (lint warns)."""
+    """Every port or VIP held by more than one app, every marathon-lb bind port held by more than
+    one app of a group where a label sets one of them, and every service port or labelled bind
+    port on a reserved port (held by one app or more). A port repeated within one app is not a
+    collision (lint warns)."""
     groups: dict[tuple[str, object], list[Holding]] = {}
     for h in holdings:
-        key: object = vip_key(h.value) if h.value is not None else h.port
+        key: object = h.port
+        if h.value is not None:
+            key = vip_key(h.value)
+        elif h.group is not None:
+            key = (h.group, h.port)
         groups.setdefault((h.kind, key), []).append(h)
     reserved = set(reserved_ports)
     collisions = []
+    reserved_binds: dict[int, dict[tuple[str, str], None]] = {}
     for (kind, _), group in groups.items():
         holders = tuple((h.app_id, h.path) for h in group)
         first = group[0]
-        if len({h.app_id for h in group}) > 1:
+        shared = len({h.app_id for h in group}) > 1
+        if kind == LB_PORT:
+            if shared and any(by_label(h.path) for h in group):
+                collisions.append(Collision(kind, first.port, None, holders, first.group))
+            if first.port in reserved:
+                labelled = reserved_binds.setdefault(first.port, {})
+                labelled.update(dict.fromkeys(h for h in holders if by_label(h[1])))
+            continue
+        if shared:
             collisions.append(Collision(kind, first.port, first.value, holders))
         if kind == SERVICE_PORT and first.port in reserved:
             collisions.append(Collision(RESERVED_PORT, first.port, None, holders))
-    collisions.sort(key=lambda c: (ORDER.index(c.kind), c.port or 0, c.value or ""))
+    collisions += [
+        Collision(LB_RESERVED_PORT, port, None, tuple(holders))
+        for port, holders in reserved_binds.items()
+        if holders
+    ]
+    collisions.sort(key=lambda c: (ORDER.index(c.kind), c.port or 0, c.value or "", c.group or ""))
     return collisions

@@ -7,12 +7,18 @@ variables."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
+from . import lb
 from .env import EnvClash, EnvVar
 from .findings import AppWarning
 from .host_ports import HostPort
+from .lb import LbBind
 from .model import HOST, PORT_MAPPINGS, service_port_key, vip_labels
 from .pointers import pointer
+
+if TYPE_CHECKING:
+    from .pipeline import PortPlan
 
 _SHELL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # How a shell reads a variable reference: $NAME or ${NAME...}; names stop at the first non-word
@@ -233,3 +239,99 @@ def _command_texts(app: dict):
     for name, value in (app.get("env") or {}).items():
         if isinstance(value, str):
             yield pointer("env", name), value
+
+
+def lint_lb(app: dict, ports: list[PortPlan]) -> list[AppWarning]:
+    """marathon-lb's labels (lb.py): numbers it cannot read, labels it never reads, group names it
+    will not match, modes HAProxy does not have, and one port bound twice by this app."""
+    warnings: list[AppWarning] = []
+    labels = lb.labels_of(app)
+    count = len(ports)
+    for key, index in lb.per_port_labels(labels):
+        if index is None or index >= count:
+            read = f"0 to {count - 1}" if count > 1 else "0" if count else "none: it has no ports"
+            warnings.append(
+                AppWarning(
+                    "lb-label-not-a-port",
+                    lb.label_path(key),
+                    f"{key} is for no port of this app: marathon-lb reads HAPROXY_<n>_ labels "
+                    f"for each port index n, written without leading zeros ({read}), and "
+                    "ignores this one.",
+                    "Use the index of the port it is meant for, or remove it.",
+                )
+            )
+    numbered = [f"HAPROXY_{i}_{lb.PORT}" for i in range(count)] + [lb.ALT_PORT]
+    for key in numbered:
+        value = labels.get(key)
+        if value is None or lb.parse_port(value) is not None:
+            continue
+        if key == lb.ALT_PORT:
+            effect = "zdd.py's int() fails on it and the blue/green deploy stops."
+        elif lb.read_int(value) is not None:
+            effect = "HAProxy cannot bind it, and marathon-lb leaves the app out of its config."
+        else:
+            effect = (
+                "marathon-lb's int() fails on it, and every marathon-lb of the cluster stops "
+                'updating its config ("Unexpected error!") until it is fixed.'
+            )
+        warnings.append(
+            AppWarning(
+                "lb-port-malformed",
+                lb.label_path(key),
+                f'{key} "{value}" is not a port from 1 to 65535: {effect}',
+                "Write a port number, or remove the label"
+                + (" to bind the service port." if key != lb.ALT_PORT else "."),
+            )
+        )
+    for key in [lb.APP_GROUP, *(f"HAPROXY_{i}_{lb.GROUP}" for i in range(count))]:
+        value = labels.get(key)
+        spaced = [g for g in value.split(",") if g != g.strip()] if value else []
+        if value and spaced:
+            trimmed = ",".join(g.strip() for g in value.split(","))
+            warnings.append(
+                AppWarning(
+                    "lb-group-whitespace",
+                    lb.label_path(key),
+                    f'{key} "{value}" names the group "{spaced[0]}": marathon-lb splits groups '
+                    'on "," without trimming them, so --group '
+                    f"{spaced[0].strip() or '<name>'} does not serve it.",
+                    f'Write the groups without spaces: "{trimmed}".',
+                )
+            )
+    for i in range(count):
+        key = f"HAPROXY_{i}_{lb.MODE}"
+        value = labels.get(key)
+        if value is not None and value.lower() not in lb.MODES:
+            warnings.append(
+                AppWarning(
+                    "lb-mode-unknown",
+                    lb.label_path(key),
+                    f'{key} "{value}" is not a mode HAProxy has (tcp or http): marathon-lb writes '
+                    "it into the frontend as it is, its config check fails, and the app is left "
+                    "out of the config.",
+                    "Use tcp or http, or remove it (http with a VHOST, else tcp).",
+                )
+            )
+    seen: dict[tuple[str, int], tuple[PortPlan, LbBind]] = {}
+    for p in ports:
+        if p.lb is None:
+            continue
+        for group in p.lb.groups:
+            first, first_bind = seen.setdefault((group, p.lb.port), (p, p.lb))
+            if first is p or not (p.lb.by_label or first_bind.by_label):
+                continue  # two service ports alike: Marathon's own rule (duplicate-service-port)
+            labelled, path = (p, p.lb.path) if p.lb.by_label else (first, first_bind.path)
+            other = first if labelled is p else p
+            warnings.append(
+                AppWarning(
+                    "lb-port-shared",
+                    path,
+                    f"Port {labelled.index} binds {p.lb.port} in {lb.group_name(group)}, as port "
+                    f"{other.index} of this app does: marathon-lb binds it for each and HAProxy "
+                    "sends every connection to one of them.",
+                    f"Give HAPROXY_{labelled.index}_PORT another port, or remove it to bind the "
+                    "service port.",
+                )
+            )
+            break
+    return warnings

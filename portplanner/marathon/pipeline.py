@@ -13,12 +13,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .collisions import VIP, Collision, Holding, find_collisions, port_holdings
+from .collisions import (
+    SERVICE_PORT,
+    VIP,
+    Collision,
+    Holding,
+    find_collisions,
+    lb_holdings,
+    port_holdings,
+)
 from .env import EnvVar, port_env
 from .findings import AppError, AppWarning
 from .host_ports import resolve_host_ports
+from .lb import ALT_PORT, LbBind, alt_port, label_path, lb_bind
 from .legacy import legacy_errors
-from .lint import lint_env, lint_ports
+from .lint import lint_env, lint_lb, lint_ports
 from .model import PORT_MAPPINGS, network_mode, port_entries, service_port_key, vip_labels
 from .normalize import NormalizationError, normalize_deprecated, normalize_post
 from .pointers import pointer
@@ -41,6 +50,7 @@ class PortPlan:
     vip: str | None
     path: str  # JSON pointer of the port definition or mapping
     vip_labels: tuple[tuple[str, str], ...] = ()
+    lb: LbBind | None = None  # how marathon-lb serves it; None where it serves it nowhere
 
     def vips(self) -> list[tuple[str, str]]:
         """(JSON pointer of the label, value) of each of the port's VIP labels."""
@@ -57,6 +67,7 @@ class PortPlan:
             "servicePort": self.service_port,
             "servicePortDynamic": self.service_port_dynamic,
             "vip": self.vip,
+            "marathonLb": self.lb.to_json() if self.lb else None,
         }
 
 
@@ -69,6 +80,8 @@ class AppResult:
     warnings: list[AppWarning] = field(default_factory=list)
     ports: list[PortPlan] = field(default_factory=list)
     env: list[EnvVar] = field(default_factory=list)
+    # HAPROXY_DEPLOYMENT_ALT_PORT: a service port the app takes in blue/green deploys (lb.py).
+    alt_port: int | None = None
 
     @property
     def valid(self) -> bool:
@@ -78,10 +91,13 @@ class AppResult:
         return {v.name: v.value for v in self.env}
 
     def holdings(self) -> list[Holding]:
-        """What this app holds, for collision checks: service ports, fixed host ports, VIPs."""
+        """What this app holds, for collision checks: service ports (the blue/green alternate
+        port among them), fixed host ports, VIPs, marathon-lb bind ports in their groups."""
         if self.id is None:
             return []
         out = []
+        if self.alt_port is not None:
+            out.append(Holding(self.id, SERVICE_PORT, self.alt_port, None, label_path(ALT_PORT)))
         for p in self.ports:
             host_port = None if p.host_port_dynamic else p.host_port
             out += port_holdings(
@@ -92,6 +108,8 @@ class AppResult:
                 host_port=host_port,
             )
             out.extend(Holding(self.id, VIP, None, value, path) for path, value in p.vips())
+            if p.lb is not None:
+                out += lb_holdings(self.id, p.lb.port, p.lb.path, p.lb.groups)
         return out
 
     def to_json(self) -> dict:
@@ -119,6 +137,15 @@ class Prepared:
     list_path: str = ""
     entries: list[dict] = field(default_factory=list)
     requested_service_ports: list[int] = field(default_factory=list)
+    alt_port: int | None = None
+
+    @property
+    def fixed_service_ports(self) -> list[int]:
+        """The service ports the app asks for by number, reserved before any 0 is assigned: its
+        fixed ones, and its blue/green alternate port, which it takes on its next deploy
+        (Marathon does not know that label; a plan that hands the port to another app breaks
+        that deploy)."""
+        return [*self.requested_service_ports, self.alt_port or 0]
 
     @property
     def id(self) -> str | None:
@@ -149,6 +176,7 @@ def prepare(raw: Any, policy: ClusterPolicy = DEFAULT_POLICY) -> Prepared:
     p.list_path, p.entries = port_entries(app)
     key = service_port_key(p.list_path)
     p.requested_service_ports = [e.get(key, 0) for e in p.entries]
+    p.alt_port = alt_port(app)
     return p
 
 
@@ -195,6 +223,7 @@ def finish(p: Prepared, allocator: ServicePortAllocator, previous: Sequence[int]
     ports = []
     for i, (entry, host) in enumerate(zip(entries, host_ports, strict=True)):
         vips = tuple(vip_labels(entry))
+        service_port_path = f"{p.list_path}/{i}/{key}"
         ports.append(
             PortPlan(
                 index=i,
@@ -208,9 +237,11 @@ def finish(p: Prepared, allocator: ServicePortAllocator, previous: Sequence[int]
                 vip=vips[0][1] if vips else None,
                 path=f"{p.list_path}/{i}",
                 vip_labels=vips,
+                lb=lb_bind(app, i, service_ports[i], service_port_path),
             )
         )
-    return AppResult(app["id"], mode, app, errors, warnings, ports, env)
+    warnings += lint_lb(app, ports)
+    return AppResult(app["id"], mode, app, errors, warnings, ports, env, p.alt_port)
 
 
 def resolve_app(
@@ -229,7 +260,7 @@ def resolve_app(
     allocator = ServicePortAllocator(
         policy.local_port_min, policy.local_port_max, taken, free_ports
     )
-    allocator.reserve(p.requested_service_ports)
+    allocator.reserve(p.fixed_service_ports)
     allocator.reserve(previous)
     return finish(p, allocator, previous)
 
@@ -255,7 +286,7 @@ def check_fleet(raw_apps: Iterable[Any], policy: ClusterPolicy = DEFAULT_POLICY)
     prepared = [prepare(raw, policy) for raw in raw_apps]
     allocator = ServicePortAllocator(policy.local_port_min, policy.local_port_max)
     for p in prepared:
-        allocator.reserve(p.requested_service_ports)
+        allocator.reserve(p.fixed_service_ports)
     results = []
     seen: set[str] = set()
     for p in prepared:

@@ -7,6 +7,7 @@ Marathon reports app-level rules at ``/``; here ``/`` (and ``""``) both stand fo
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 PORT_LISTS = (("portDefinitions",), ("container", "portMappings"))
@@ -40,10 +41,17 @@ def resolve(document: Any, path: str) -> Any:
 
 
 def port_index(path: str) -> int | None:
-    """The index of the port definition or mapping that ``path`` lies in, if it lies in one."""
+    """The index of the port definition or mapping that ``path`` lies in, if it lies in one; or
+    that a marathon-lb label at ``path`` is for (``/labels/HAPROXY_3_PORT``: port 3)."""
     parts = split(path)
     for head in PORT_LISTS:
         rest = parts[len(head) :]
         if tuple(parts[: len(head)]) == head and rest and rest[0].isdecimal():
             return int(rest[0])
+    if len(parts) == 2 and parts[0] == "labels" and (match := _LB_PORT_LABEL.match(parts[1])):
+        return int(match[1])
     return None
+
+
+# marathon-lb's per-port labels, as it formats them (marathon/lb.py PER_PORT).
+_LB_PORT_LABEL = re.compile(r"^HAPROXY_(0|[1-9][0-9]*)_.")

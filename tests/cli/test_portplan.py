@@ -51,6 +51,7 @@ def test_check_valid_fleet_exits_0_with_exact_json_shape(tmp_path):
         "servicePort",
         "servicePortDynamic",
         "vip",
+        "marathonLb",
     ]
     assert app["env"]["PORT_10000"] == app["env"]["PORT0"]
 
@@ -181,3 +182,71 @@ def test_cli_exit_status_reaches_the_shell(tmp_path):
     )
     assert proc.returncode == 1, proc.stderr
     assert "ports must be unique" in proc.stdout
+
+
+# --- marathon-lb ------------------------------------------------------------------------------
+
+LB_FLEET = [
+    {"id": "/web", "cmd": "run", "labels": {"HAPROXY_GROUP": "external"}, "ports": [10005]},
+    {
+        "id": "/api",
+        "cmd": "run",
+        "labels": {"HAPROXY_GROUP": "external", "HAPROXY_0_PORT": "10005"},
+        "ports": [10010],
+    },
+    {
+        "id": "/intra",
+        "cmd": "run",
+        "labels": {"HAPROXY_GROUP": "internal", "HAPROXY_0_PORT": "10005"},
+        "ports": [10011],
+    },
+]
+
+
+def test_check_json_reports_a_bind_port_shared_in_a_group_with_its_group(tmp_path):
+    code, out, _ = run("check", "--format", "json", write(tmp_path, "f.json", LB_FLEET))
+    assert code == 1
+    data = json.loads(out)
+    assert data["collisions"] == [
+        {
+            "kind": "lb-port",
+            "port": 10005,
+            "value": None,
+            "group": "external",
+            "apps": [
+                {"id": "/web", "path": "/portDefinitions/0/port"},
+                {"id": "/api", "path": "/labels/HAPROXY_0_PORT"},
+            ],
+        }
+    ]
+    assert data["apps"][1]["ports"][0]["marathonLb"]["groups"] == ["external"]
+
+
+def test_check_text_says_what_marathon_lb_binds_and_names_the_collision(tmp_path):
+    code, out, _ = run("check", write(tmp_path, "f.json", LB_FLEET))
+    assert code == 1
+    assert "marathon-lb binds 10005 (HAPROXY_0_PORT) in group internal (tcp)" in out
+    assert (
+        "lb-port: marathon-lb bind port 10005 in group external is bound by "
+        "/web (/portDefinitions/0/port), /api (/labels/HAPROXY_0_PORT)"
+    ) in out
+
+
+def test_check_bind_port_label_on_marathon_lbs_own_port_exits_1(tmp_path):
+    app = {"id": "/s", "cmd": "run", "labels": {"HAPROXY_0_PORT": "9090"}, "ports": [10000]}
+    code, out, _ = run("check", "--format", "json", write(tmp_path, "s.json", app))
+    assert code == 1
+    assert [c["kind"] for c in json.loads(out)["collisions"]] == ["lb-reserved-port"]
+
+
+@pytest.mark.django_db
+def test_import_lists_bind_port_collisions_and_export_needs_them_acknowledged(tmp_path, admin_user):
+    path = write(tmp_path, "f.json", LB_FLEET)
+    code, out, _ = run("import", "--cluster", "lb", "--create", "--user", "admin", path)
+    assert code == 1
+    assert "lb-port: marathon-lb bind port 10005 in group external" in out
+    code, out, err = run("export", "--cluster", "lb")
+    assert code == 1
+    assert "portplan: lb-port: marathon-lb bind port 10005 in group external" in err
+    code, out, _ = run("export", "--cluster", "lb", "--acknowledge-collisions")
+    assert code == 0 and len(json.loads(out)["apps"]) == 3

@@ -19,14 +19,18 @@ from portplanner.marathon import prepare
 
 APPS = Path(__file__).resolve().parents[1] / "fixtures" / "apps"
 # A bridge app with a VIP, a fixed host port and fields the form does not model; a host app with
-# requirePorts and a secret; an app on two container networks with per-mapping networkNames.
-BRIDGE_APP, HOST_APP, CONTAINER_APP = (
-    json.loads((APPS / name).read_text()) for name in ("bridge.json", "host.json", "container.json")
+# requirePorts and a secret; an app on two container networks with per-mapping networkNames; a
+# host app with marathon-lb labels: fields, one of several lines, a blank one, one for no port.
+BRIDGE_APP, HOST_APP, CONTAINER_APP, LB_APP = (
+    json.loads((APPS / name).read_text())
+    for name in ("bridge.json", "host.json", "container.json", "marathon-lb.json")
 )
 
 
 @pytest.mark.parametrize(
-    "app", [BRIDGE_APP, HOST_APP, CONTAINER_APP], ids=["bridge", "host", "container"]
+    "app",
+    [BRIDGE_APP, HOST_APP, CONTAINER_APP, LB_APP],
+    ids=["bridge", "host", "container", "marathon-lb"],
 )
 def test_draft_round_trip_is_lossless(app):
     rebuilt, notes = app_from_draft(draft_from_app(app))
@@ -83,6 +87,13 @@ def test_draft_kept_fields_lists_what_the_form_does_not_show():
         ("/container/docker/image", "id_image"),
         ("/env/MODE", "id_env-0-value"),
         ("/networks", "network-mode"),
+        ("/labels/HAPROXY_GROUP", "id_lb_group"),
+        ("/labels/HAPROXY_DEPLOYMENT_ALT_PORT", "id_lb_alt_port"),
+        ("/labels/HAPROXY_1_PORT", "id_ports-1-lb_port"),
+        ("/labels/HAPROXY_0_MODE", "id_ports-0-lb_mode"),
+        ("/labels/HAPROXY_0_BACKEND_HEAD", "id_ports-0-name"),
+        ("/labels/HAPROXY_2_PORT", None),
+        ("/labels/team", None),
         ("/", None),
     ],
 )
@@ -137,6 +148,7 @@ def test_read_post_reads_no_rows_from_a_count_int_cannot_read(total):
         ("set_service_port", "1:10500", ["10000", "10500"]),
         ("set_service_port", "1:²", ["10000", "10001"]),
         ("set_service_port", "1:" + "9" * 5000, ["10000", "10001"]),
+        ("clear_lb_port", "1", ["10000", "10001"]),
         ("unknown", "", ["10000", "10001"]),
     ],
 )
@@ -145,3 +157,98 @@ def test_edit_applies_the_forms_buttons_and_ignores_what_it_cannot_read(kind, ar
     edited = edit(draft, kind, arg)
     assert [row.get("service_port", "") for row in edited.ports] == ports
     assert len(draft.ports) == 2  # the draft edited is left as it was
+
+
+def test_edit_clear_lb_port_drops_the_rows_bind_port_only():
+    draft = draft_from_app(LB_APP)
+    edited = edit(draft, "clear_lb_port", "0")
+    assert edited.ports[0]["lb_port"] == "" and edited.ports[0]["lb_vhost"] == "api.example.com"
+    assert "HAPROXY_0_PORT" not in app_from_draft(edited)[0]["labels"]
+
+
+# --- marathon-lb's labels: app labels, shown on the port row they are for -----------------------
+
+
+def test_draft_marathon_lb_labels_are_fields_of_their_port_row_and_of_the_app():
+    draft = draft_from_app(LB_APP)
+    assert (draft.app["lb_group"], draft.app["lb_alt_port"]) == ("external", "10081")
+    first, second = draft.ports
+    assert {k: first[k] for k in ("lb_group", "lb_vhost", "lb_port", "lb_mode")} == {
+        "lb_group": "",
+        "lb_vhost": "api.example.com",
+        "lb_port": "10080",
+        "lb_mode": "HTTP",
+    }
+    # Several lines, or blank: a text field cannot hold them as they are, so they ride along.
+    assert json.loads(first["lb_extra"]) == {
+        "BACKEND_HEAD": "backend {backend}\n  balance {balance}\n"
+    }
+    assert json.loads(second["lb_extra"]) == {"GROUP": "", "ENABLED": "false"}
+    # The port's own labels stay the port's; the app's others, and one for no port, stay put.
+    assert second["vip"] == "/shop/api:81"
+    assert json.loads(draft.app["base"])["labels"] == {
+        "team": "shop",
+        "HAPROXY_7_PORT": "10099",
+        "HAPROXY_DEPLOYMENT_GROUP": "api",
+    }
+
+
+def test_draft_removing_a_port_row_takes_its_labels_and_renumbers_the_rest():
+    draft = draft_from_app(LB_APP)
+    app, notes = app_from_draft(edit(draft, "remove_port", "0"))
+    assert app["labels"] == {
+        "team": "shop",
+        "HAPROXY_7_PORT": "10099",
+        "HAPROXY_DEPLOYMENT_GROUP": "api",
+        "HAPROXY_GROUP": "external",
+        "HAPROXY_DEPLOYMENT_ALT_PORT": "10081",
+        "HAPROXY_0_GROUP": "",
+        "HAPROXY_0_ENABLED": "false",
+    }
+    assert app["portDefinitions"] == [
+        {"port": 10001, "protocol": "tcp", "labels": {"VIP_0": "/shop/api:81"}}
+    ]
+    assert notes == []
+
+
+def test_draft_typed_marathon_lb_fields_become_labels_as_typed_and_blank_ones_go():
+    draft = draft_from_app(LB_APP)
+    draft.app["lb_group"] = ""
+    draft.ports[1].update(lb_group="internal, edge", lb_port=" 10090", lb_mode="tcp")
+    draft.ports[0].update(lb_vhost="", lb_mode="")
+    labels = app_from_draft(draft)[0]["labels"]
+    assert "HAPROXY_GROUP" not in labels and "HAPROXY_0_VHOST" not in labels
+    assert "HAPROXY_0_MODE" not in labels
+    assert (labels["HAPROXY_1_GROUP"], labels["HAPROXY_1_PORT"]) == ("internal, edge", " 10090")
+    assert labels["HAPROXY_1_MODE"] == "tcp" and labels["HAPROXY_1_ENABLED"] == "false"
+
+
+def test_draft_a_new_app_gets_labels_only_once_a_marathon_lb_field_is_typed():
+    draft = draft_from_app(prepare({"id": "/a", "cmd": "x", "ports": [0]}).app)
+    assert "labels" not in app_from_draft(draft)[0]
+    draft.ports[0]["lb_port"] = "10080"
+    assert app_from_draft(draft)[0]["labels"] == {"HAPROXY_0_PORT": "10080"}
+
+
+def test_draft_a_port_added_where_a_loaded_label_for_no_port_points_says_so():
+    draft = draft_from_app(LB_APP)
+    for _ in range(6):
+        draft = edit(draft, "add_port", "")
+    app, notes = app_from_draft(draft)
+    assert app["labels"]["HAPROXY_7_PORT"] == "10099"
+    assert notes == [
+        "Port 7: HAPROXY_7_PORT from the loaded app's labels now apply to this port; edit them "
+        "in the JSON."
+    ]
+
+
+@pytest.mark.parametrize("labels", [{}, None])
+def test_draft_an_empty_or_null_labels_is_kept(labels):
+    app = {**HOST_APP, "labels": labels}
+    assert app_from_draft(draft_from_app(app))[0] == app
+
+
+def test_draft_kept_fields_leave_out_labels_that_are_all_fields_now():
+    app = {**HOST_APP, "labels": {"HAPROXY_GROUP": "external"}}
+    assert "labels" not in draft_from_app(app).kept_fields()
+    assert "labels" in draft_from_app(LB_APP).kept_fields()  # team, and one for no port

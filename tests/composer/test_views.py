@@ -15,6 +15,7 @@ from portplanner.templatetags.planner import breakable
 
 BY = Actor(None, "test")
 
+
 APPS = Path(__file__).resolve().parents[1] / "fixtures" / "apps"
 # A bridge app with a VIP, a fixed host port and fields the form does not model; a host app with
 # requirePorts and a secret; an app on two container networks with per-mapping networkNames.
@@ -364,7 +365,7 @@ def test_edit_round_trip_through_the_form_keeps_unknown_fields(client, cluster, 
 def test_cluster_apps_page_query_count_is_flat(client, cluster, django_assert_num_queries):
     for i in range(5):
         save_app(cluster, {"id": f"/app{i}", "cmd": "run", "ports": [0, 0]}, by=BY)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):  # session, user, and the marathon-lb collisions (2)
         response = client.get(reverse("cluster_apps", args=["prod"]))
     assert response.content.decode().count("<code>100") == 10
 
@@ -448,3 +449,98 @@ def test_the_add_port_button_goes_at_the_limit(client, cluster, composer_form):
     html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
     assert 'value="add_port"' not in html and 'id="port-999"' in html
     assert "Up to 1000 ports" in html
+
+
+# --- marathon-lb ------------------------------------------------------------------------------
+
+LB_APP = json.loads((APPS / "marathon-lb.json").read_text())
+
+
+def test_port_row_shows_its_marathon_lb_labels_as_fields(client, cluster, composer_form):
+    data = composer_form(LB_APP, action="preview")
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert re.search(r'<input type="text" name="ports-0-lb_vhost" value="api.example.com"', html)
+    assert re.search(
+        r'<input type="text" name="ports-0-lb_port" value="10080"[^>]* id="id_ports-0-lb_port"',
+        html,
+    )
+    # A mode the select does not list is kept as an option of its own, selected.
+    assert '<option value="HTTP" selected>HTTP</option>' in html
+    assert 'placeholder="app\'s" id="id_ports-1-lb_group"' in html  # blank: HAPROXY_GROUP
+    assert re.search(
+        r'<input type="hidden" name="ports-0-lb_extra" value="\{&quot;BACKEND_HEAD', html
+    )
+    assert re.search(r'<input type="text" name="lb_alt_port" value="10081"', html)
+
+
+def test_preview_says_what_marathon_lb_binds_for_each_port(client, cluster, composer_form):
+    html = client.post(
+        reverse("app_preview_new", args=["prod"]), composer_form(LB_APP), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert '<th scope="col">marathon-lb</th>' in html
+    assert (
+        '<td class="lb">binds 10080 (HAPROXY_0_PORT) in group external '
+        "(http, vhost api.example.com)</td>"
+    ) in html
+    assert '<td class="lb"><span class="muted">not bound</span></td>' in html  # ENABLED=false
+
+
+def test_preview_bind_port_colliding_in_a_group_names_the_other_app_and_offers_unbinding(
+    client, cluster, composer_form
+):
+    save_app(
+        cluster,
+        {"id": "/web", "cmd": "run", "labels": {"HAPROXY_GROUP": "external"}, "ports": [10005]},
+        by=BY,
+    )
+    save_app(
+        cluster,
+        {"id": "/intra", "cmd": "run", "labels": {"HAPROXY_GROUP": "internal"}, "ports": [10006]},
+        by=BY,
+    )
+    data = composer_form(LB_APP, **{"ports-0-lb_port": "10005"})
+    html = client.post(reverse("app_preview_new", args=["prod"]), data).content.decode()
+    assert "marathon-lb bind port <strong>10005 in group external</strong> is bound by" in html
+    assert ">/web</a> (port 0):" in html and "/intra" not in html
+    assert 'value="clear_lb_port:0"' in html
+    assert 'value="set_service_port:0:' not in html  # a new service port would change nothing
+
+
+def test_preview_service_port_on_another_apps_bind_port_offers_free_service_ports(
+    client, cluster, composer_form
+):
+    labels = {"HAPROXY_GROUP": "external", "HAPROXY_0_PORT": "10000"}
+    save_app(cluster, {"id": "/api", "cmd": "run", "labels": labels, "ports": [10050]}, by=BY)
+    app = {"id": "/web", "cmd": "run", "labels": {"HAPROXY_GROUP": "external"}, "ports": [10000]}
+    html = client.post(
+        reverse("app_preview_new", args=["prod"]), composer_form(app)
+    ).content.decode()
+    assert "marathon-lb bind port <strong>10000 in group external</strong>" in html
+    assert 'value="set_service_port:0:10001"' in html and "clear_lb_port" not in html
+
+
+def test_clear_lb_port_button_empties_the_field(client, cluster, composer_form):
+    data = composer_form(LB_APP, action="clear_lb_port:0")
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert re.search(r'<input type="text" name="ports-0-lb_port" value=""', html)
+
+
+def test_preview_lb_warning_links_to_the_port_rows_field(client, cluster, composer_form):
+    data = composer_form(LB_APP, **{"ports-1-lb_port": "80a"})
+    html = client.post(reverse("app_preview_new", args=["prod"]), data).content.decode()
+    assert '<span class="code">lb-port-malformed</span> <a href="#id_ports-1-lb_port">' in html
+
+
+def test_save_writes_marathon_lb_fields_as_app_labels_and_stores_the_binds(
+    client, cluster, composer_form
+):
+    data = composer_form(LB_APP, action="save", **{"ports-1-lb_port": "10090"})
+    data["ports-1-lb_extra"] = ""  # no longer disabled, and in HAPROXY_GROUP's group
+    client.post(reverse("app_new", args=["prod"]), data)
+    app = App.objects.get(app_id="/shop/api")
+    assert app.source["labels"]["HAPROXY_1_PORT"] == "10090"
+    assert "HAPROXY_1_ENABLED" not in app.source["labels"]
+    assert sorted(app.lb_binds.values_list("path", "group", "port")) == [
+        ("/labels/HAPROXY_0_PORT", "external", 10080),
+        ("/labels/HAPROXY_1_PORT", "external", 10090),
+    ]

@@ -6,6 +6,8 @@ from portplanner.marathon.collisions import (
     FIXABLE_BY_SERVICE_PORT,
     HOST_PORT,
     KINDS,
+    LB_PORT,
+    LB_RESERVED_PORT,
     RESERVED_PORT,
     SERVICE_PORT,
     VIP,
@@ -54,6 +56,7 @@ def test_find_collisions_only_across_apps_except_reserved_ports():
 
 
 def test_every_kind_has_its_words_and_a_free_service_port_fixes_only_service_port_kinds():
-    assert set(KINDS) == {SERVICE_PORT, HOST_PORT, VIP, RESERVED_PORT}
+    assert set(KINDS) == {SERVICE_PORT, HOST_PORT, VIP, RESERVED_PORT, LB_PORT, LB_RESERVED_PORT}
     assert all(k.title and k.subject and k.verb and k.why for k in KINDS.values())
-    assert {SERVICE_PORT, RESERVED_PORT} == FIXABLE_BY_SERVICE_PORT
+    # lb-port: where the app binds its service port (the composer offers it only there).
+    assert {SERVICE_PORT, RESERVED_PORT, LB_PORT} == FIXABLE_BY_SERVICE_PORT

@@ -230,3 +230,22 @@ def test_import_commit_of_an_unknown_preview_says_so_and_imports_nothing(client,
     assert response.status_code == 400
     assert "upload it again" in response.content.decode()
     assert not App.objects.exists()
+
+
+def test_import_and_export_pages_list_marathon_lb_bind_collisions(client, cluster):
+    apps = [
+        {"id": "/web", "cmd": "run", "labels": {"HAPROXY_GROUP": "ext"}, "ports": [10005]},
+        {
+            "id": "/api",
+            "cmd": "run",
+            "labels": {"HAPROXY_GROUP": "ext", "HAPROXY_0_PORT": "10005"},
+            "ports": [10010],
+        },
+    ]
+    html = post_import(client, json.dumps(apps)).content.decode()
+    assert "marathon-lb bind port 10005 in group ext is bound by /api" in html
+    assert "HAProxy, whose config check accepts that" in html
+    post_import(client, json.dumps(apps), action="commit")
+    refused = client.post(reverse("cluster_export", args=["prod"]), {"format": "group"})
+    assert refused.status_code == 409
+    assert "marathon-lb bind port 10005 in group ext is bound by" in refused.content.decode()

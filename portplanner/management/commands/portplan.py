@@ -348,6 +348,8 @@ class Command(BaseCommand):
                     f"          {p.index:<2} {p.name or '-':<15} {p.protocol:<8} {container:<10} "
                     f"{host:<14} {service}" + (f"  VIP {p.vip}" if p.vip else "")
                 )
+                if p.lb is not None:
+                    self.stdout.write(f"             marathon-lb {p.lb.describe()}")
         if result.env:
             env = " ".join(f"{v.name}={v.value}" for v in result.env)
             self.stdout.write(f"  env:    {env}")
