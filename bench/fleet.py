@@ -27,9 +27,9 @@ common.setup_django()
 from django.conf import settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from portplanner.fleet.deploy import deploy  # noqa: E402
+from portplanner.fleet.deploy import deploy, save_app  # noqa: E402
 from portplanner.history.record import Actor  # noqa: E402
-from portplanner.models import Cluster, PortAllocation, VipLabel  # noqa: E402
+from portplanner.models import Cluster, PortAllocation, Revision, VipLabel  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,11 @@ class Scale:
     warmup: int  # turns before the timed ones (each page once per turn)
     samples: int  # timed turns
     policy_saves: int
+    revisions: int  # of the one app whose history is timed
 
 
-FULL = Scale(fleet=10_000, colliding=100, warmup=5, samples=60, policy_saves=3)
-QUICK = Scale(fleet=1_000, colliding=10, warmup=1, samples=5, policy_saves=1)
+FULL = Scale(fleet=10_000, colliding=100, warmup=5, samples=60, policy_saves=3, revisions=200)
+QUICK = Scale(fleet=1_000, colliding=10, warmup=1, samples=5, policy_saves=1, revisions=10)
 TARGET_MS = 200.0  # median and p95 of each page, server time
 
 
@@ -159,7 +160,44 @@ def main() -> int:
             f"{'':>9} {'':>4} {'':>9}  median of {scale.policy_saves}, every app re-resolved and "
             + ("rolled back" if action == "review" else "rewritten")
         )
+    history_pages(cluster, client, scale, verdicts)
     return verdicts.exit_code(args.strict)
+
+
+def history_pages(cluster: Cluster, client, scale: Scale, verdicts) -> None:
+    """The history, after the full re-checks above gave every app its revisions: an app saved
+    ``scale.revisions`` times (its history page, with the newest against the one before, and
+    the first against the last), and the cluster's activity feed (all apps, one user)."""
+    raw = {"id": "/bench/history", "cmd": "./run", "portDefinitions": [{"port": 0}]}
+    app, _ = save_app(cluster, raw, by=Actor(None, "bench"))
+    for n in range(scale.revisions - 1):
+        port = {"port": 0} if n % 2 else {"port": 5000 + n, "name": f"p{n}"}
+        raw = {**raw, "portDefinitions": [port, {"port": 0}]}
+        app, _ = save_app(cluster, raw, app=app, by=Actor(None, "bench", f"change {n}"))
+    revisions = Revision.objects.filter(cluster=cluster, app_id=app.app_id).order_by("pk")
+    first, last = revisions.first().pk, revisions.last().pk
+    history = reverse("app_history", args=[cluster.name, app.app_id.lstrip("/")])
+    feed = reverse("cluster_activity", args=[cluster.name])
+    pages = {
+        f"app history, {scale.revisions} versions": history,
+        "app history, first vs last version": f"{history}?a={first}&b={last}",
+        "activity feed, page 1": feed,
+        "activity feed, one user's changes": f"{feed}?user=bench-admin",
+    }
+    requests = {name: (lambda url=url: client.get(url)) for name, url in pages.items()}
+    checked = {name: common.ok_response(request) for name, request in requests.items()}
+    times = common.turns(checked, scale.warmup, scale.samples)
+    total = Revision.objects.filter(cluster=cluster).count()
+    print(
+        f"\nHistory: {total:,} revisions in the cluster (each app re-checked by the policy saves above)"
+    )
+    for name in pages:
+        median = statistics.median(times[name]) / 1e6
+        p95 = common.p95(times[name]) / 1e6
+        queries = len(common.queries_of(requests[name]))
+        ok = median <= TARGET_MS and p95 <= TARGET_MS
+        note = f"median and p95 <= {TARGET_MS:.0f} ms: {verdicts.judge(ok)}"
+        print(f"{name:<38} {median:>7.1f}ms {p95:>7.1f}ms {queries:>4} {'':>9}  {note}")
 
 
 if __name__ == "__main__":
