@@ -189,7 +189,8 @@ def history_pages(cluster: Cluster, client, scale: Scale, verdicts) -> None:
     times = common.turns(checked, scale.warmup, scale.samples)
     total = Revision.objects.filter(cluster=cluster).count()
     print(
-        f"\nHistory: {total:,} revisions in the cluster (each app re-checked by the policy saves above)"
+        f"\nHistory: {total:,} revisions in the cluster (each app re-checked by the policy saves "
+        "above)"
     )
     for name in pages:
         median = statistics.median(times[name]) / 1e6

@@ -70,6 +70,22 @@ class Cluster(models.Model):
     env_vars_prefix = models.CharField(
         max_length=63, blank=True, help_text="Marathon's --env_vars_prefix, e.g. MY_."
     )
+    # Review before apply (owners set these; they are not port policy).
+    requires_review = models.BooleanField(
+        "Changes need review",
+        default=False,
+        help_text="Every change to the apps goes through a change request; direct saves, "
+        "imports, deletes and restores are refused (owners may still apply an emergency change "
+        "with a reason).",
+    )
+    approvals_needed = models.PositiveSmallIntegerField(
+        default=1, help_text="Approvals a change request needs before it can be applied."
+    )
+    webhook_url = models.URLField(
+        blank=True,
+        help_text="Optional: a URL that gets a JSON POST when a change request opens, changes, "
+        "is reviewed or applied (a chat channel's incoming webhook, say).",
+    )
 
     # What the owners set (the name aside): what a policy change compares and records.
     POLICY_FIELDS = [
@@ -344,6 +360,12 @@ class Revision(models.Model):
     username = models.CharField(max_length=150, blank=True)
     message = models.TextField(blank=True, help_text="Why, in the author's words.")
     created_at = models.DateTimeField(default=timezone.now)
+    # The change request it applied, if it came through review; or an owner's emergency change
+    # to a cluster whose changes need review (flagged in the activity feed).
+    change_request = models.ForeignKey(
+        "ChangeRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    emergency = models.BooleanField(default=False)
     source = OrderedJSONField(null=True, help_text="The app as written (None for a deletion).")
     normalized = OrderedJSONField(null=True)
     # The engine's view of the app at the time: ports, env, warnings; and its collisions with
@@ -368,6 +390,7 @@ class ClusterChange(models.Model):
         CREATED = "created"
         POLICY = "policy"
         MEMBERS = "members"
+        REVIEW = "review"  # the review settings: changes need review, approvals, webhook
 
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=8, choices=Kind.choices)
@@ -386,3 +409,132 @@ class ClusterChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster}: {self.summary}"
+
+
+class ChangeRequest(models.Model):
+    """Proposed changes to a cluster's apps, reviewed before they are applied as one deployment:
+    the team's review of the port layout."""
+
+    class State(models.TextChoices):
+        OPEN = "open"
+        APPLIED = "applied"
+        CLOSED = "closed"
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="requests")
+    number = models.PositiveIntegerField(help_text="Counted per cluster: #1, #2, ...")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_name = models.CharField(max_length=150)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    # Bumped by every edit of the request (its title, description or changes); reviews record
+    # the edit they saw, so a later edit makes them stale.
+    edit = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["cluster", "number"], name="request_number")]
+        indexes = [models.Index(fields=["cluster", "state"], name="request_state")]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.title}"
+
+
+class ProposedChange(models.Model):
+    """One app change of a request: create, update or delete, against the app as it was when
+    proposed (``base_version``), so that apply can tell when someone changed it in between."""
+
+    class Action(models.TextChoices):
+        CREATE = "create"
+        UPDATE = "update"
+        DELETE = "delete"
+
+    request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    app_id = models.CharField("Marathon id", max_length=500)
+    base_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The app's version it was proposed against."
+    )
+    source = OrderedJSONField(null=True, help_text="The app as proposed (None for a deletion).")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["request", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "app_id"], name="one_change_per_app")
+        ]
+        indexes = [models.Index(fields=["app_id"], name="proposed_app")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.app_id}"
+
+
+class RequestEdit(models.Model):
+    """A change request as it stood after each edit: its own history."""
+
+    request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="edits")
+    edit = models.PositiveIntegerField()
+    username = models.CharField(max_length=150)
+    summary = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    content = models.JSONField(help_text="Title, description and changes after this edit.")
+
+    class Meta:
+        ordering = ["request", "edit"]
+
+    def __str__(self) -> str:
+        return f"#{self.request.number} edit {self.edit}: {self.summary}"
+
+
+class Review(models.Model):
+    """A reviewer's verdict on a request as it stood (``edit``) and as it then resolved
+    (``result``, a digest of the service ports, errors and collisions it would deploy)."""
+
+    class Verdict(models.TextChoices):
+        APPROVE = "approve"
+        CHANGES = "changes", "request changes"
+
+    request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=150)
+    verdict = models.CharField(max_length=8, choices=Verdict.choices)
+    comment = models.TextField(blank=True)
+    edit = models.PositiveIntegerField()
+    result = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["request", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_name} {self.verdict} #{self.request.number}"
+
+
+class Comment(models.Model):
+    """Discussion on a request; anchored to one port of one app when ``app_id`` is set, with the
+    port as it then was, so a comment on a port the request later changes shows as outdated."""
+
+    request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_name = models.CharField(max_length=150)
+    text = models.TextField()
+    app_id = models.CharField(max_length=500, blank=True)
+    port_label = models.CharField(max_length=300, blank=True, help_text='e.g. "port 0 (http)"')
+    port = models.JSONField(null=True, blank=True, help_text="The port when commented on.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["request", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author_name} on #{self.request.number}"

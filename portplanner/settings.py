@@ -11,6 +11,9 @@ DJANGO_CONN_MAX_AGE          seconds a database connection is kept between reque
 DJANGO_STATIC_ROOT           where `collectstatic` puts the static files (./staticfiles)
 DJANGO_REMOTE_USER_HEADER    sign-in by a proxy (SSO): the header naming the user, as a META key
                              such as HTTP_X_FORWARDED_USER
+PORTPLANNER_URL              where people reach the server, for links in mail and webhooks
+EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
+DEFAULT_FROM_EMAIL)          SMTP for change-request mail; unset, mail goes to the console
 DATABASE_URL                 any URL dj-database-url reads; default SQLite at the repo root
 """
 
@@ -198,6 +201,22 @@ STORAGES = {
     # Hashed, compressed files need `collectstatic`; in DEBUG `{% static %}` skips the manifest.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Where the server is reached, for links in mail and webhooks (no request to take it from).
+SITE_URL = os.environ.get("PORTPLANNER_URL", "http://127.0.0.1:8000")
+
+# Mail about change requests: SMTP when EMAIL_HOST is set, else printed to the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "port-planner@localhost")
 
 # Errors and refused requests (4xx and 5xx, from django.request) go to stdout with the request
 # they answered, with DEBUG off too: the process manager or container runtime keeps them.

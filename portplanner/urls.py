@@ -8,6 +8,7 @@ from portplanner.composer import views as composer
 from portplanner.exchange import views as exchange
 from portplanner.fleet import views as fleet
 from portplanner.history import views as history
+from portplanner.review import views as review
 
 urlpatterns = [
     path("", fleet.home, name="home"),
@@ -22,6 +23,11 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("clusters/<slug:cluster>/members/", accounts.cluster_members, name="cluster_members"),
+    path(
+        "clusters/<slug:cluster>/settings/review/",
+        fleet.cluster_review_settings,
+        name="cluster_review_settings",
+    ),
     path("clusters/<slug:cluster>/delete/", fleet.cluster_delete, name="cluster_delete"),
     path("clusters/<slug:cluster>/activity/", history.cluster_activity, name="cluster_activity"),
     path(
@@ -35,6 +41,17 @@ urlpatterns = [
         name="revision_detail",
     ),
     path("clusters/<slug:cluster>/apps/<int:pk>/delete/", fleet.app_delete, name="app_delete"),
+    path("clusters/<slug:cluster>/requests/", review.request_list, name="request_list"),
+    path(
+        "clusters/<slug:cluster>/requests/<int:number>/",
+        review.request_detail,
+        name="request_detail",
+    ),
+    path(
+        "clusters/<slug:cluster>/requests/<int:number>/group.json",
+        review.request_group,
+        name="request_group",
+    ),
     path("clusters/new/", fleet.cluster_new, name="cluster_new"),
     path("clusters/<slug:cluster>/", fleet.cluster_apps, name="cluster_apps"),
     path(

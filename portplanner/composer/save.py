@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from portplanner.composer.draft import Posted, app_from_draft, number
 from portplanner.composer.preview import Notice, Preview, draft_of, preview, stale_diff
-from portplanner.fleet.deploy import IdTaken, StaleEdit, save_app, storage_problem
+from portplanner.fleet.deploy import IdTaken, ReviewRequired, StaleEdit, save_app, storage_problem
 from portplanner.history.record import Actor
 from portplanner.models import App, Cluster, Revision
 
@@ -41,6 +41,8 @@ def save_draft(cluster: Cluster, app: App | None, posted: Posted, user) -> Saved
         via = "composer, over a newer version" if posted.kind == "overwrite" else "composer"
         by = Actor(user, via, posted.message)
         saved, result = save_app(cluster, raw, by=by, app=app, expected_version=expected)
+    except ReviewRequired as refused:
+        return _refused(cluster, app, posted, Notice(problem=str(refused)))
     except IdTaken as taken:
         notice = Notice(
             problem=f"{taken.app.app_id} already exists in {cluster.name}; open it to change it.",

@@ -82,8 +82,9 @@ def plan_import(
 ) -> ImportPlan:
     """What committing would do: the import run through the same writer, then rolled back."""
     plan = ImportPlan(apps, notes, sync=sync)
+    dry_run = Actor(by.user, by.via, by.message, preview=True)
     with transaction.atomic():
-        deployed = deploy_group(cluster, [a.app for a in apps], by=by, sync=sync)
+        deployed = deploy_group(cluster, [a.app for a in apps], by=dry_run, sync=sync)
         plan.saved, plan.deleted_ids = list(deployed), deployed.deleted
         imported = {app.app_id for app, _ in plan.saved}
         plan.collisions = [c for c in cluster_collisions(cluster) if imported & c.app_ids]

@@ -25,12 +25,15 @@ from portplanner.exchange.documents import (
     read_import,
     zip_archive,
 )
-from portplanner.fleet.deploy import prepare_id
+from portplanner.fleet.deploy import ReviewRequired, prepare_id, sync_deletions
 from portplanner.history.record import Actor
 from portplanner.http import HtmxHttpRequest
 from portplanner.marathon import ReadError
 from portplanner.marathon.reader import canonical_path
 from portplanner.models import App, Cluster, Role
+from portplanner.review.entry import actor_for, into_request, my_open_requests
+from portplanner.review.notify import notify
+from portplanner.review.requests import RequestProblem, propose
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,17 +53,45 @@ def cluster_import(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
         context.update(error=exc.describe(), payload=payload)
         return render(request, "exchange/import.html", context, status=400)
     sync = _sync_group(request, apps)
-    by = Actor(request.user, "import", request.POST.get("message", "").strip())
-    if request.POST.get("action") == "commit":
-        deployed = commit_import(cluster, apps, by=by, sync=sync)
-        if kept is not None:
-            kept.delete()
-        messages.success(request, imported_message(cluster, deployed))
-        return redirect("cluster_apps", cluster.name)
+    action = request.POST.get("action")
+    try:
+        if action == "propose":
+            proposal = _propose(request, cluster, apps, sync, source)
+            if kept is not None:
+                kept.delete()
+            return redirect("request_detail", cluster.name, proposal.number)
+        by = actor_for(cluster, request.user, "import", request.POST, request.POST.get("message"))
+        if action == "commit":
+            deployed = commit_import(cluster, apps, by=by, sync=sync)
+            if kept is not None:
+                kept.delete()
+            messages.success(request, imported_message(cluster, deployed))
+            return redirect("cluster_apps", cluster.name)
+    except (ReviewRequired, RequestProblem) as refused:
+        context["error"] = str(refused).rstrip(".")
+        by = Actor(request.user, "import")
     plan = plan_import(cluster, apps, notes, by=by, sync=sync)
     kept = keep_pending(cluster, data, source)
-    context.update(plan=plan, pending=kept.token, source=source)
+    context.update(
+        plan=plan,
+        pending=kept.token,
+        source=source,
+        requests=my_open_requests(cluster, request.user),
+        plan_count=f"{len(apps)} app{pluralize(len(apps))}",
+    )
     return render(request, "exchange/import.html", context)
+
+
+def _propose(request: HtmxHttpRequest, cluster: Cluster, apps, sync, source: str):
+    """The import as a change request: each app a proposed change, and with sync each app the
+    file no longer holds a proposed deletion."""
+    proposal = into_request(cluster, request.user, request.POST, f"Import of {source}")
+    for app in apps:
+        propose(proposal, request.user, None, app.app)
+    for app in sync_deletions(cluster, [a.app for a in apps], sync):
+        propose(proposal, request.user, app.app_id, None)
+    notify(proposal, "changed", request.user, f"{len(apps)} apps from {source}")
+    return proposal
 
 
 def _posted_document(request: HtmxHttpRequest, cluster: Cluster):

@@ -28,6 +28,17 @@ from portplanner.marathon.reader import canonical_path
 from portplanner.models import App, Cluster, LbBind, PortAllocation, Revision, VipLabel
 
 
+class ReviewRequired(Exception):
+    """The cluster's changes need review, and this change did not come through a request."""
+
+    def __init__(self, cluster: Cluster):
+        super().__init__(
+            f"Changes to {cluster.name} need review: propose this as a change request instead "
+            "(owners may apply an emergency change with a reason)."
+        )
+        self.cluster = cluster
+
+
 class IdTaken(Exception):
     """Another app of the cluster already has this id."""
 
@@ -95,12 +106,16 @@ def deploy_group(
     existing: dict[str, App] = {}
     for ids in _chunks([i for i in map(prepare_id, raws) if i]):
         existing.update((a.app_id, a) for a in cluster.apps.filter(app_id__in=ids))
-    gone = []
-    if sync is not None:
-        kept = {prepare_id(raw) for raw in raws}
-        gone = [a for a in apps_under(cluster, sync) if a.app_id not in kept]
     changes = [(existing.get(prepare_id(raw)), raw) for raw in raws]
-    return deploy(cluster, changes, by=by, deletions=gone)
+    return deploy(cluster, changes, by=by, deletions=sync_deletions(cluster, raws, sync))
+
+
+def sync_deletions(cluster: Cluster, raws: list[Any], sync: str | None) -> list[App]:
+    """The apps replacing group ``sync`` with ``raws`` deletes: under it, not among them."""
+    if sync is None:
+        return []
+    kept = {prepare_id(raw) for raw in raws}
+    return [app for app in apps_under(cluster, sync) if app.app_id not in kept]
 
 
 def apps_under(cluster: Cluster, group: str) -> list[App]:
@@ -138,6 +153,8 @@ def deploy(
     the old group's ports as used, AssignDynamicServiceLogic.scala:84-85). Written in bulk, so
     that thousands of apps cost a few queries per thousand."""
     lock_cluster(cluster)
+    if not by.reviewed and Cluster.objects.filter(pk=cluster.pk, requires_review=True).exists():
+        raise ReviewRequired(cluster)
     policy = cluster.policy
     prepared = [prepare(raw, policy) for _, raw in changes]
     previous: dict[int, list[int]] = {}

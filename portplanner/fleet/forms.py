@@ -86,3 +86,24 @@ class NewClusterForm(ClusterForm):
     class Meta(ClusterForm.Meta):
         fields = ["name", *POLICY_FIELDS]
         help_texts = {"name": "Letters, digits and dashes; it becomes the cluster's URL."}
+
+
+class ReviewSettingsForm(forms.ModelForm):
+    """Whether changes need review, how many approvals, and the webhook (owners)."""
+
+    webhook_url = forms.URLField(
+        label="Webhook URL",
+        required=False,
+        assume_scheme="https",
+        help_text=Cluster._meta.get_field("webhook_url").help_text,
+    )
+
+    class Meta:
+        model = Cluster
+        fields = ["requires_review", "approvals_needed", "webhook_url"]  # review.REVIEW_SETTINGS
+
+    def clean_approvals_needed(self) -> int:
+        value = self.cleaned_data["approvals_needed"]
+        if not 1 <= value <= 10:
+            raise forms.ValidationError("Between 1 and 10 approvals.", code="approvals")
+        return value

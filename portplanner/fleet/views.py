@@ -4,7 +4,6 @@ policy. They read through fleet_queries and write through policy_change; no rule
 from __future__ import annotations
 
 from itertools import islice
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -14,39 +13,48 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from portplanner.accounts.members import create_cluster
 from portplanner.accounts.roles import Can, cluster_view, visible_clusters
-from portplanner.fleet.deploy import delete_apps, delete_cluster
-from portplanner.fleet.forms import POLICY_FIELDS, AppListForm, ClusterForm, NewClusterForm
+from portplanner.fleet.deploy import ReviewRequired, delete_apps, delete_cluster
+from portplanner.fleet.forms import (
+    POLICY_FIELDS,
+    AppListForm,
+    ClusterForm,
+    NewClusterForm,
+    ReviewSettingsForm,
+)
 from portplanner.fleet.policy_change import apply_policy, preview_policy
+from portplanner.fleet.portmap import grid
 from portplanner.fleet.queries import (
-    Cell,
-    HeldStretch,
     app_rows,
     cell_size,
     collision_report,
     fixed_host_ports_outside,
     free_service_ports,
     free_stretches,
-    held_stretches,
     port_cells,
 )
 from portplanner.history.record import Actor
 from portplanner.http import HtmxHttpRequest
 from portplanner.marathon.collisions import FIXABLE_BY_SERVICE_PORT, KINDS
 from portplanner.models import App, Cluster, Role
+from portplanner.review.entry import actor_for, into_request, my_open_requests
+from portplanner.review.notify import notify
+from portplanner.review.requests import (
+    RequestProblem,
+    configure_review,
+    pending_for,
+    propose,
+    requests_for,
+    review_settings,
+)
 
 APPS_PER_PAGE = 100
 SUGGESTIONS = 10
 STRETCHES_SHOWN = 200
-# The port map's rows are 10, 20 or 40 cells wide (app.css: as wide as the screen allows); a label
-# before every 10th cell, classed r20 and r40 where it starts a row of those widths too.
-ROW_LABEL_EVERY, ROW_WIDTHS = 10, (20, 40)
 BREAKAGE_SHOWN = 20  # of each list in the messages after a policy is applied
 PREVIEW_SHOWN = 200  # of each list in the review before
 
@@ -59,7 +67,13 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     )
     for cluster in clusters:
         cluster.can = Can(Role(cluster.role))
-    context = {"clusters": clusters, "can_create": request.user.has_perm("portplanner.add_cluster")}
+    mine, awaiting = requests_for(request.user, clusters)
+    context = {
+        "clusters": clusters,
+        "can_create": request.user.has_perm("portplanner.add_cluster"),
+        "my_requests": mine,
+        "awaiting_review": awaiting,
+    }
     return render(request, "fleet/home.html", context)
 
 
@@ -78,8 +92,10 @@ def cluster_apps(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
         sort=chosen.get("sort") or "id",
     )
     page = Paginator(apps, APPS_PER_PAGE).get_page(request.GET.get("page"))
+    pending = pending_for(cluster, [app.app_id for app in page])
     for app in page:
         app.service_ports = sorted(int(p) for p in (app.service_port_list or "").split(",") if p)
+        app.pending = pending.get(app.app_id)
     context = {
         "cluster": cluster,
         "form": form,
@@ -128,7 +144,7 @@ def cluster_port_map(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse
     low, high = policy.local_port_min, policy.local_port_max
     size = cell_size(low, high)
     list_url = reverse("cluster_apps", args=[cluster.name])
-    service = _grid(port_cells(cluster, "service_port", low, high, size), list_url)
+    service = grid(port_cells(cluster, "service_port", low, high, size), list_url)
     service["title"] = f"Service ports {low}–{high}"
     host_bands = []
     for i, (range_low, range_high) in enumerate(policy.agent_port_ranges):
@@ -141,7 +157,7 @@ def cluster_port_map(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse
             "high": range_high,
             "size": band_size,
         }
-        host_bands.append({**band, **_grid(cells, list_url)})
+        host_bands.append({**band, **grid(cells, list_url)})
     stretches = list(free_stretches(cluster, low, high))
     free_total = sum(last - first + 1 for first, last in stretches)
     free_ports = (port for first, last in stretches for port in range(first, last + 1))
@@ -165,71 +181,6 @@ def cluster_port_map(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse
             "legend_states": ["free", "partial", "full", "colliding"],
         },
     )
-
-
-def _grid(cells: list[Cell], list_url: str) -> dict:
-    """The cells as HTML for a CSS grid whose rows are 10, 20 or 40 cells wide as the screen
-    allows (each cell at least 24 px, a tap target), with a label before every 10th cell that the
-    style sheet shows where a row starts. A held cell is a link to the app list searched for its
-    ports, named by its description (shown on hover, and by the page's script on focus or tap);
-    a free cell is not focusable. The markup is built here, not in the template: a thousand
-    cells through template tags took most of the page's time."""
-    parts = []
-    for i, c in enumerate(cells):
-        if i % ROW_LABEL_EVERY == 0:
-            wide = "".join(f" r{n}" for n in ROW_WIDTHS if i % n == 0)
-            parts.append(f'<span class="row-label{wide}" aria-hidden="true">{c.low}</span>')
-        tip = escape(_describe(c))
-        if c.held or c.colliding:
-            query = urlencode({"q": str(c.low) if c.low == c.high else f"{c.low}-{c.high}"})
-            href = escape(f"{list_url}?{query}")
-            parts.append(f'<a class="cell {c.state}" href="{href}" title="{tip}"></a>')
-        else:
-            parts.append(f'<span class="cell free" title="{tip}"></span>')
-    stretches = held_stretches(cells)
-    return {
-        "cells_html": mark_safe("".join(parts)),  # noqa: S308 -- every value above is escaped
-        "stretch_rows": _stretch_rows(stretches[:STRETCHES_SHOWN], list_url),
-        "counts": {
-            state: sum(1 for c in cells if c.state == state)
-            for state in ("free", "partial", "full", "colliding")
-        },
-        "held": sum(c.held for c in cells),
-        "colliding": sum(c.colliding for c in cells),
-        "stretch_count": len(stretches),
-        "more_stretches": max(0, len(stretches) - STRETCHES_SHOWN),
-    }
-
-
-def _stretch_rows(stretches: list[HeldStretch], list_url: str) -> str:
-    """The rows of the table of held stretches, built here for the reason given at ``_grid``:
-    through template tags, 200 rows a table took a quarter of the page's time."""
-    rows = []
-    for s in stretches:
-        ports = str(s.low) if s.low == s.high else f"{s.low}–{s.high}"
-        href = escape(f"{list_url}?{urlencode({'q': f'{s.low}-{s.high}'})}")
-        colliding = f'<span class="badge error">{s.colliding}</span>' if s.colliding else "0"
-        holders = s.first_app if s.first_app == s.last_app else f"{s.first_app} … {s.last_app}"
-        rows.append(
-            f'<tr><td><a href="{href}">{ports}</a></td><td>{s.held}</td><td>{colliding}</td>'
-            f"<td>{escape(holders)}</td></tr>"
-        )
-    return mark_safe("".join(rows))  # noqa: S308 -- every value above is escaped
-
-
-def _describe(c: Cell) -> str:
-    ports = str(c.low) if c.low == c.high else f"{c.low}–{c.high}"
-    if not c.held:
-        # A port no app holds as a service port that marathon-lb still binds twice (two bind
-        # port labels meeting there).
-        twice = f"; {c.colliding} bound twice by marathon-lb" if c.colliding else ""
-        return f"{ports}: free as service ports{twice}" if twice else f"{ports}: free"
-    if c.apps == 1:
-        tip = f"{ports}: {c.held} of {c.size} held by {c.first_app}"
-    else:
-        holders = f"{c.apps} apps ({c.first_app} … {c.last_app})"
-        tip = f"{ports}: {c.held} of {c.size} held by {holders}"
-    return tip + (f"; {c.colliding} colliding" if c.colliding else "")
 
 
 @require_http_methods(["GET", "POST"])
@@ -267,7 +218,9 @@ def cluster_settings(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse
             },
         }
         return render(request, "fleet/policy_preview.html", context)
-    return render(request, "fleet/settings.html", {"cluster": cluster, "form": form})
+    review_form = ReviewSettingsForm(instance=cluster)
+    context = {"cluster": cluster, "form": form, "review_form": review_form}
+    return render(request, "fleet/settings.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -327,6 +280,20 @@ def _listed(items: list[str], sep: str = ", ") -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+@require_POST
+@cluster_view(Role.OWNER, doing="changing how changes are reviewed")
+def cluster_review_settings(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
+    """Whether changes need review, how many approvals a request needs, the webhook."""
+    before = review_settings(cluster)
+    form = ReviewSettingsForm(request.POST, instance=cluster)
+    if not form.is_valid():
+        context = {"cluster": cluster, "form": ClusterForm(instance=cluster), "review_form": form}
+        return render(request, "fleet/settings.html", context, status=400)
+    configure_review(cluster, form.save, before, by=Actor(request.user, "settings"))
+    messages.success(request, f"Saved how changes to {cluster.name} are reviewed.")
+    return redirect("cluster_settings", cluster.name)
+
+
 @require_http_methods(["GET", "POST"])
 @cluster_view(Role.EDITOR, doing="deleting an app")
 def app_delete(request: HtmxHttpRequest, cluster: Cluster, pk: int) -> HttpResponse:
@@ -337,14 +304,26 @@ def app_delete(request: HtmxHttpRequest, cluster: Cluster, pk: int) -> HttpRespo
         app.allocations.exclude(service_port=None).values_list("service_port", flat=True)
     )
     if request.method == "POST":
-        by = Actor(request.user, "delete", request.POST.get("message", "").strip())
-        delete_apps(cluster, [app], by=by)
-        ports = f"; service port{pluralize(len(freed))} {', '.join(map(str, freed))} freed"
-        messages.success(request, f"Deleted {app.app_id}{ports if freed else ''}.")
-        return redirect("cluster_apps", cluster.name)
-    return render(
-        request, "fleet/app_delete.html", {"cluster": cluster, "app": app, "freed": freed}
-    )
+        try:
+            return _delete_or_propose(request, cluster, app, freed)
+        except (ReviewRequired, RequestProblem) as refused:
+            messages.error(request, str(refused))
+    requests = my_open_requests(cluster, request.user)
+    context = {"cluster": cluster, "app": app, "freed": freed, "requests": requests}
+    return render(request, "fleet/app_delete.html", context)
+
+
+def _delete_or_propose(request, cluster: Cluster, app: App, freed: list[int]) -> HttpResponse:
+    if request.POST.get("action") == "propose":
+        proposal = into_request(cluster, request.user, request.POST, f"Delete {app.app_id}")
+        propose(proposal, request.user, app.app_id, None)
+        notify(proposal, "changed", request.user, f"delete {app.app_id}")
+        return redirect("request_detail", cluster.name, proposal.number)
+    by = actor_for(cluster, request.user, "delete", request.POST, request.POST.get("message"))
+    delete_apps(cluster, [app], by=by)
+    ports = f"; service port{pluralize(len(freed))} {', '.join(map(str, freed))} freed"
+    messages.success(request, f"Deleted {app.app_id}{ports if freed else ''}.")
+    return redirect("cluster_apps", cluster.name)
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,15 +19,34 @@ from portplanner.models import App, Cluster, ClusterChange, OrderedJSONField, Re
 @dataclass(frozen=True, slots=True)
 class Actor:
     """Who makes a change, through which path, and why. ``user`` is None only for the system
-    itself (the demo data)."""
+    itself (the demo data). ``request``: the change request being applied; ``emergency``: an
+    owner's direct change to a cluster whose changes need review (the reason is ``message``)."""
 
     user: Any  # a User, or None
     via: str  # "composer", "import", "policy re-check", "delete", "restore", "cli import", ...
     message: str = ""
+    request: Any = None  # a ChangeRequest
+    emergency: bool = False
+    preview: bool = False  # a dry run its caller rolls back: no change to review
 
     @property
     def username(self) -> str:
         return self.user.get_username() if self.user is not None else "system"
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether this change may go to a cluster whose changes need review: it applies a
+        request, it is an owner's emergency, a preview rolled back, or no person's edit (the
+        re-check a policy change makes, which owners alone can do; the demo data)."""
+        return (
+            self.request is not None
+            or self.emergency
+            or self.preview
+            or self.via in UNREVIEWED_PATHS
+        )
+
+
+UNREVIEWED_PATHS = frozenset({"policy re-check", "demo data"})
 
 
 # Revisions are written with one parameterized INSERT run for all (executemany), not as model
@@ -44,6 +63,8 @@ _COLUMNS = (
     "username",
     "message",
     "created_at",
+    "change_request",
+    "emergency",
     "source",
     "normalized",
     "snapshot",
@@ -74,6 +95,8 @@ def revision_rows(
             actor.username,
             actor.message,
             now,
+            actor.request.pk if actor.request is not None else None,
+            actor.emergency,
             app.source,
             app.normalized,
             snapshot(result, collisions.get(app.app_id, ())),
@@ -96,6 +119,8 @@ def deletion_row(app: App, last_snapshot: dict | None, actor: Actor) -> tuple:
         actor.username,
         actor.message,
         timezone.now(),
+        actor.request.pk if actor.request is not None else None,
+        actor.emergency,
         app.source,
         app.normalized,
         last_snapshot or {},
@@ -122,6 +147,8 @@ def write_revisions(rows: list[tuple]) -> None:
 
 
 def _preparer(field):
+    if isinstance(field, models.ForeignKey):
+        return lambda value: value  # a pk already
     if isinstance(field, models.JSONField | OrderedJSONField):
         return lambda value: None if value is None else json.dumps(value)
     if isinstance(field, models.DateTimeField):

@@ -10,13 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portplanner.accounts.roles import cluster_view, require
-from portplanner.fleet.deploy import restore
+from portplanner.fleet.deploy import ReviewRequired, restore
 from portplanner.history.compare import Comparison, compare, summaries
 from portplanner.history.forms import ActivityForm
-from portplanner.history.record import Actor
 from portplanner.http import HtmxHttpRequest
 from portplanner.marathon.reader import canonical_path
 from portplanner.models import Cluster, ClusterChange, Revision, Role
+from portplanner.review.entry import actor_for, into_request, my_open_requests
+from portplanner.review.notify import notify
+from portplanner.review.requests import RequestProblem, propose
 
 PER_PAGE = 50
 # The list of an app's revisions reads no JSON: that is what makes 200 revisions cheap.
@@ -94,17 +96,30 @@ def revision_detail(request: HtmxHttpRequest, cluster: Cluster, pk: int) -> Http
         "newer": revision,
         "comparison": comparison,
         "restorable": revision.source is not None and cluster.can.edit,
+        "requests": my_open_requests(cluster, request.user),
     }
     return render(request, "history/revision.html", context)
 
 
 def _restore(request: HtmxHttpRequest, cluster: Cluster, revision: Revision) -> HttpResponse:
+    """Restore the revision, or propose restoring it in a change request."""
     require(cluster, Role.EDITOR, "restoring an app")
     if revision.source is None:
         messages.error(request, "This revision holds no app to restore.")
         return redirect("revision_detail", cluster.name, revision.pk)
     message = request.POST.get("message", "").strip() or f"restore of version {revision.version}"
-    app, result, moved = restore(cluster, revision, by=Actor(request.user, "restore", message))
+    try:
+        if request.POST.get("action") == "propose":
+            title = f"Restore {revision.app_id} version {revision.version}"
+            proposal = into_request(cluster, request.user, request.POST, title)
+            propose(proposal, request.user, None, revision.source)
+            notify(proposal, "changed", request.user, title)
+            return redirect("request_detail", cluster.name, proposal.number)
+        by = actor_for(cluster, request.user, "restore", request.POST, message)
+        app, result, moved = restore(cluster, revision, by=by)
+    except (ReviewRequired, RequestProblem) as refused:
+        messages.error(request, str(refused))
+        return redirect("revision_detail", cluster.name, revision.pk)
     text = f"Restored {app.app_id} from version {revision.version} as version {app.version}"
     messages.success(request, text + (f": {moved}." if moved else "."))
     return redirect("app_edit", cluster.name, app.pk)

@@ -45,3 +45,9 @@ def join_list(value):
     if isinstance(value, list | tuple):
         return ", ".join(map(str, value)) or "none"
     return value
+
+
+@register.filter
+def within(resolution, collision) -> bool:
+    """``{% if resolution|within:collision %}``: only the request's own apps collide."""
+    return resolution.within(collision)

@@ -68,19 +68,29 @@ document.addEventListener("htmx:afterSettle", showFieldErrors);
 let lastPointerType = "";
 let tappedCell = null;
 
-function describeCell(cell) {
+function describeCell(cell, stick = true) {
   const grid = cell.closest(".port-map");
   const panel = document.querySelector(`[data-detail-for="${grid.id}"]`);
   if (!panel) return;
   grid.querySelector(".cell.selected")?.classList.remove("selected");
   cell.classList.add("selected");
   panel.replaceChildren(cell.title);
+  if (stick) panel.classList.add("active");
   if (cell.href) {
     const link = document.createElement("a");
     link.href = cell.href;
     link.textContent = "List these apps";
     panel.append(" ", link);
   }
+}
+
+// The read-out sticks to the bottom of the screen once a cell is chosen: after a tap, move the
+// cell above it, so that the second tap lands on the cell. (Not on focus: a tap focuses the cell
+// before its click, and a scroll then would move the cell from under the finger.)
+function keepAboveReadout(cell) {
+  const panel = document.querySelector(`[data-detail-for="${cell.closest(".port-map").id}"]`);
+  const covered = cell.getBoundingClientRect().bottom - panel.getBoundingClientRect().top;
+  if (covered > 0) window.scrollBy({ top: covered + 8 });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -94,9 +104,15 @@ document.addEventListener("pointerdown", (event) => {
   lastPointerType = event.pointerType;
 });
 
+// A tap focuses the cell just before its click: the read-out must not stick over the cell then,
+// or the click would land on the read-out. It sticks on the click (or on focus by keyboard).
+let pointerIsDown = false;
+document.addEventListener("pointerdown", () => (pointerIsDown = true), true);
+document.addEventListener("click", () => (pointerIsDown = false), true);
+
 document.addEventListener("focusin", (event) => {
   const cell = event.target.closest(".port-map .cell");
-  if (cell) describeCell(cell);
+  if (cell) describeCell(cell, !pointerIsDown);
 });
 
 document.addEventListener("pointerover", (event) => {
@@ -113,5 +129,8 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
     tappedCell = cell;
   }
-  if (!keyboard) describeCell(cell);
+  if (!keyboard) {
+    describeCell(cell);
+    keepAboveReadout(cell);
+  }
 });

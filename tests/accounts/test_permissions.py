@@ -30,6 +30,7 @@ RULES = {
     "cluster_port_map": (V, None),
     "cluster_settings": (V, OWN),
     "cluster_members": (OWN, OWN),
+    "cluster_review_settings": (None, OWN),
     "cluster_delete": (OWN, OWN),
     "cluster_activity": (V, None),
     "app_history": (V, None),
@@ -42,6 +43,9 @@ RULES = {
     "cluster_import": (E, E),
     "cluster_export": (V, V),
     "app_export": (V, V),
+    "request_list": (V, E),
+    "request_detail": (V, V),  # any member comments; each action checks its own role
+    "request_group": (V, None),
 }
 ADMIN_SITE = "admin/"  # Django's admin: site admins only, by its own staff check
 
@@ -72,8 +76,12 @@ def world(cluster):
     """A cluster with an app and its revision; a user for each role (and a non-member)."""
     app, _ = save_app(cluster, {"id": "/web", "cmd": "run", "ports": [0]}, by=BY)
     revision = Revision.objects.get(live_app=app)
+    from portplanner.review.requests import open_request
+
+    open_request(cluster, None or _owner(), "a request")
     kwargs = {
         "cluster": {"cluster": "prod"},
+        "number": {"cluster": "prod", "number": 1},
         "pk": {"cluster": "prod", "pk": app.pk},
         "app_id": {"cluster": "prod", "app_id": "web"},
         "revision": {"cluster": "prod", "pk": revision.pk},
@@ -81,11 +89,19 @@ def world(cluster):
     return {"app": app, "kwargs": kwargs}
 
 
+def _owner():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("request-author")
+
+
 def url_of(name: str, world) -> str:
     pattern = next(p for p in get_resolver().url_patterns if getattr(p, "name", None) == name)
     route = str(pattern.pattern)
     if "<path:app_id>" in route:
         return reverse(name, kwargs=world["kwargs"]["app_id"])
+    if "<int:number>" in route:
+        return reverse(name, kwargs=world["kwargs"]["number"])
     if "<int:pk>" in route:
         key = "revision" if name == "revision_detail" else "pk"
         return reverse(name, kwargs=world["kwargs"][key])

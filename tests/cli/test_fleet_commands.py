@@ -109,3 +109,30 @@ def test_import_create_makes_the_user_owner_of_the_new_cluster(tmp_path, django_
     assert code == 0
     assert Membership.objects.get(cluster__name="new-one").role == Role.OWNER
     assert Cluster.objects.get(name="new-one").apps.count() == 2
+
+
+def test_propose_opens_a_request_from_files_and_prints_its_url_and_summary(tmp_path, editor):
+    from portplanner.models import ChangeRequest
+
+    run("import", "--cluster", "prod", "--user", "ci-bot", apps_file(tmp_path, SHOP[:1]))
+    clash = [{"id": "/shop/api", "cmd": "run", "ports": [10000]}]  # /shop/web holds 10000
+    code, out, _ = run(
+        "propose", "--cluster", "prod", "--user", "ci-bot", "--title", "PR 7",
+        apps_file(tmp_path, clash, "pr.json"),
+    )  # fmt: skip
+    assert code == 1  # a new collision
+    assert "opened #1: http://127.0.0.1:8000/clusters/prod/requests/1/" in out
+    assert "new service-port: Service port 10000 is held by" in out
+    assert "1 new, 0 changed, 0 deleted; service ports claimed 10000" in out
+    request = ChangeRequest.objects.get()
+    assert (request.title, request.author_name) == ("PR 7", "ci-bot")
+    code, out, _ = run("requests", "--cluster", "prod")
+    assert code == 0 and out.startswith("#1\tci-bot\tPR 7\thttp://127.0.0.1:8000/clusters/prod/")
+
+
+def test_import_into_a_cluster_whose_changes_need_review_says_propose(tmp_path, editor, cluster):
+    cluster.requires_review = True
+    cluster.save()
+    code, _, err = run("import", "--cluster", "prod", "--user", "ci-bot", apps_file(tmp_path, SHOP))
+    assert code == 1 and "need review" in err and "portplan propose" in err
+    assert not App.objects.exists()

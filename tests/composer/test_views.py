@@ -365,7 +365,7 @@ def test_edit_round_trip_through_the_form_keeps_unknown_fields(client, cluster, 
 def test_cluster_apps_page_query_count_is_flat(client, cluster, django_assert_num_queries):
     for i in range(5):
         save_app(cluster, {"id": f"/app{i}", "cmd": "run", "ports": [0, 0]}, by=BY)
-    with django_assert_num_queries(7):  # session, user, and the marathon-lb collisions (2)
+    with django_assert_num_queries(8):  # session, user, marathon-lb collisions (2), pending changes
         response = client.get(reverse("cluster_apps", args=["prod"]))
     assert response.content.decode().count("<code>100") == 10
 

@@ -12,10 +12,12 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.urls import reverse
 
 from portplanner.accounts.members import create_cluster
 from portplanner.accounts.roles import cluster_for, require
@@ -28,7 +30,7 @@ from portplanner.exchange.documents import (
     plan_import,
     zip_archive,
 )
-from portplanner.fleet.deploy import delete_apps, group_problems, prepare_id
+from portplanner.fleet.deploy import ReviewRequired, delete_apps, group_problems, prepare_id
 from portplanner.history.record import Actor
 from portplanner.marathon import (
     DEFAULT_POLICY,
@@ -44,6 +46,8 @@ from portplanner.marathon import (
 from portplanner.marathon.findings import counted
 from portplanner.marathon.reader import ReadNote, canonical_path
 from portplanner.models import Cluster, Role
+from portplanner.review.notify import notify
+from portplanner.review.requests import open_request, propose, resolve
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -83,7 +87,18 @@ class Command(BaseCommand):
         deletes = actions.add_parser("delete", help="Delete an app from a cluster's fleet.")
         deletes.add_argument("--cluster", required=True, help="Cluster name.")
         deletes.add_argument("--app", required=True, metavar="ID", help="The app, e.g. /shop/web.")
-        for sub in (imports, deletes):
+        proposes = actions.add_parser(
+            "propose",
+            help="Open a change request from app files (for a cluster whose changes need review).",
+            description="Read every app in PATHs as `check` and `import` do and open a change "
+            "request proposing them; print its URL and what applying it would do.",
+        )
+        proposes.add_argument("paths", nargs="+", metavar="PATH")
+        proposes.add_argument("--cluster", required=True, help="Cluster name.")
+        proposes.add_argument("--title", default="", help="The request's title.")
+        listing = actions.add_parser("requests", help="List a cluster's open change requests.")
+        listing.add_argument("--cluster", required=True, help="Cluster name.")
+        for sub in (imports, deletes, proposes):
             sub.add_argument(
                 "--user",
                 help="Who does it, for the history: an account with the editor role in the "
@@ -119,6 +134,10 @@ class Command(BaseCommand):
             self._import(**options)
         if action == "delete":
             self._delete(**options)
+        if action == "propose":
+            self._propose(**options)
+        if action == "requests":
+            self._requests(**options)
         if action == "export":
             self._export(**options)
         self._check(action, **options)
@@ -182,14 +201,17 @@ class Command(BaseCommand):
         if sync:
             ids = [prepare_id(a.app) for a in apps]
             replaced = canonical_path(group) if group else common_group(ids)
-        with transaction.atomic():
-            if target.pk is None:
-                create_cluster(target, account)
-            plan = plan_import(target, apps, notes, by=by, sync=replaced)
-            if dry_run:
-                transaction.set_rollback(True)
-            else:
-                commit_import(target, apps, by=by, sync=replaced)
+        try:
+            with transaction.atomic():
+                if target.pk is None:
+                    create_cluster(target, account)
+                plan = plan_import(target, apps, notes, by=by, sync=replaced)
+                if dry_run:
+                    transaction.set_rollback(True)
+                else:
+                    commit_import(target, apps, by=by, sync=replaced)
+        except ReviewRequired as refused:
+            self._fail(f"{refused} (portplan propose)", EXIT_PROBLEMS)
         for (_, result), sourced in zip(plan.saved, apps, strict=True):
             if not result.valid:
                 self._write_app(result, sourced)
@@ -269,9 +291,56 @@ class Command(BaseCommand):
         freed = sorted(
             found.allocations.exclude(service_port=None).values_list("service_port", flat=True)
         )
-        delete_apps(target, [found], by=Actor(account, "cli delete", message))
+        try:
+            delete_apps(target, [found], by=Actor(account, "cli delete", message))
+        except ReviewRequired as refused:
+            self._fail(f"{refused} (portplan propose)", EXIT_PROBLEMS)
         ports = f"; service ports {', '.join(map(str, freed))} are free" if freed else ""
         self.stdout.write(f"deleted {found.app_id} from {cluster}{ports}")
+        sys.exit(EXIT_OK)
+
+    def _propose(
+        self, paths: list[str], cluster: str, title: str, user: str | None, message: str, **opts
+    ):
+        """A change request from files, as a pull request in an app-definition repository can
+        open one from CI: its URL, then what applying it would do; exit 1 if that has errors or
+        new collisions."""
+        try:
+            apps, _ = _read_paths(paths)
+            problems = group_problems([a.app for a in apps])
+            if problems:
+                raise ReadError("; ".join(problems), source=", ".join(paths))
+        except (ReadError, OSError) as exc:
+            self._fail(_describe(exc, None), EXIT_UNREADABLE)
+        target = self._cluster(cluster, create=False)
+        account = self._account(user, target, doing="propose")
+        proposal = open_request(target, account, title or f"Proposed from {', '.join(paths)}",
+                                message)  # fmt: skip
+        for sourced in apps:
+            propose(proposal, account, None, sourced.app)
+        notify(proposal, "opened", account)
+        resolution = resolve(proposal, account)
+        path = reverse("request_detail", args=[target.name, proposal.number])
+        self.stdout.write(f"opened #{proposal.number}: {settings.SITE_URL.rstrip('/')}{path}")
+        for change in resolution.apps:
+            for error in change.errors:
+                self.stdout.write(f"  {change.change.app_id} {error.path}: {error.message}")
+        for collision in resolution.new_collisions:
+            self.stdout.write(f"  new {collision.kind}: {collision.describe()}")
+        self.stdout.write(
+            f"{resolution.created} new, {resolution.updated} changed, {resolution.deleted} deleted"
+            f"; service ports claimed {_listed(resolution.claimed)}, freed "
+            f"{_listed(resolution.freed)}; {counted(resolution.errors, 'error')}, "
+            f"{counted(len(resolution.new_collisions), 'new collision')}"
+        )
+        clean = not resolution.errors and not resolution.new_collisions
+        sys.exit(EXIT_OK if clean else EXIT_PROBLEMS)
+
+    def _requests(self, cluster: str, **options):
+        target = self._cluster(cluster, create=False)
+        for r in target.requests.filter(state="open").order_by("number"):
+            path = reverse("request_detail", args=[target.name, r.number])
+            self.stdout.write(f"#{r.number}\t{r.author_name}\t{r.title}\t{settings.SITE_URL}{path}")
         sys.exit(EXIT_OK)
 
     def _account(self, name: str | None, cluster: Cluster, *, doing: str):
@@ -391,3 +460,7 @@ def _describe(exc: Exception, config: str | None) -> str:
     if isinstance(exc, OSError):
         return f"{exc.filename}: {exc.strerror}"
     return str(exc)
+
+
+def _listed(ports: list[int]) -> str:
+    return ", ".join(map(str, ports)) or "none"

@@ -1,0 +1,43 @@
+"""The ways into review from the pages that change apps: putting a change into a request (a new
+one, or one of the user's open ones) instead of applying it, and an owner's emergency change
+that bypasses review, with its reason."""
+
+from __future__ import annotations
+
+from portplanner.history.record import Actor
+from portplanner.models import ChangeRequest, Cluster, Role
+from portplanner.review.requests import RequestProblem, open_request
+
+
+def into_request(cluster: Cluster, user, posted, title: str) -> ChangeRequest:
+    """The request a proposal goes into: the user's open request the post names (``request``: its
+    number), else a new one titled as posted or ``title``."""
+    number = posted.get("request", "")
+    if number.isdecimal() and len(number) < 10:
+        found = cluster.requests.filter(
+            number=int(number), state=ChangeRequest.State.OPEN, author=user
+        ).first()
+        if found is None:
+            raise RequestProblem(f"#{number} is not one of your open requests in {cluster.name}.")
+        return found
+    return open_request(cluster, user, posted.get("title", "").strip() or title)
+
+
+def my_open_requests(cluster: Cluster, user) -> list[ChangeRequest]:
+    return list(
+        cluster.requests.filter(state=ChangeRequest.State.OPEN, author=user).order_by("-number")
+    )
+
+
+def actor_for(cluster: Cluster, user, via: str, posted, message: str | None = "") -> Actor:
+    """Who a direct change is by. On a cluster whose changes need review, an owner may mark it an
+    emergency with a reason (kept as its message and flagged); anyone else is refused there by
+    the writer (fleet.deploy.ReviewRequired)."""
+    if posted.get("emergency"):
+        if cluster.role is None or cluster.role < Role.OWNER:
+            raise RequestProblem("Only an owner applies an emergency change.")
+        reason = posted.get("reason", "").strip()
+        if not reason:
+            raise RequestProblem("An emergency change needs its reason.")
+        return Actor(user, f"{via}, emergency", reason, emergency=True)
+    return Actor(user, via, (message or "").strip())

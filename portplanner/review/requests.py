@@ -1,0 +1,530 @@
+"""Change requests: proposed changes to a cluster's apps, resolved by the engine as the one group
+deployment applying them would be, reviewed, then applied through the fleet's one writer.
+
+Every write here runs under the cluster's lock. Resolving runs the deployment for real and
+rolls it back, as an import's preview does, so what a reviewer sees is what apply would write."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from portplanner.exchange.documents import group_document
+from portplanner.fleet.deploy import deploy, lock_cluster, prepare_id, storage_problem
+from portplanner.fleet.queries import cell_size, cluster_collisions, port_cells
+from portplanner.history.compare import state
+from portplanner.history.record import Actor, record_cluster_change
+from portplanner.marathon import Collision
+from portplanner.marathon.diff import AppDiff, diff
+from portplanner.models import (
+    App,
+    ChangeRequest,
+    Cluster,
+    PortAllocation,
+    ProposedChange,
+    RequestEdit,
+    Review,
+    Revision,
+    Role,
+)
+
+OPEN = ChangeRequest.State.OPEN
+
+
+class RequestProblem(Exception):
+    """A change the request cannot take, said so that the page can show it."""
+
+
+# --- the cluster's review settings -------------------------------------------------------------
+
+REVIEW_SETTINGS = ["requires_review", "approvals_needed", "webhook_url"]
+
+
+def review_settings(cluster: Cluster) -> dict:
+    return {name: getattr(cluster, name) for name in REVIEW_SETTINGS}
+
+
+@transaction.atomic
+def configure_review(cluster: Cluster, save, before: dict, *, by: Actor) -> None:
+    """Call ``save()`` (which stores the new settings) and record what changed."""
+    lock_cluster(cluster)
+    save()
+    after = review_settings(cluster)
+    changed = [
+        f"{k} {before[k]!r} -> {after[k]!r}" for k in REVIEW_SETTINGS if before[k] != after[k]
+    ]
+    if changed:
+        record_cluster_change(cluster, "review", by, "review: " + "; ".join(changed), before, after)
+
+
+# --- opening and editing -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_request(cluster: Cluster, user, title: str, description: str = "") -> ChangeRequest:
+    lock_cluster(cluster)  # numbers are counted per cluster
+    number = (cluster.requests.aggregate(top=Max("number"))["top"] or 0) + 1
+    request = ChangeRequest.objects.create(
+        cluster=cluster,
+        number=number,
+        title=title.strip() or f"Change request {number}",
+        description=description.strip(),
+        author=user,
+        author_name=user.get_username(),
+    )
+    _record_edit(request, user, "opened", bump=False)
+    return request
+
+
+@transaction.atomic
+def propose(request: ChangeRequest, user, app_id: str | None, raw: Any | None) -> ProposedChange:
+    """Add (or replace) the request's change to one app: ``raw`` the app as it should be, or None
+    to delete the app ``app_id``. The change is made against the app as it is now."""
+    _editable(request, user)
+    if raw is not None:
+        if problem := storage_problem(raw):
+            raise RequestProblem(f"The app {problem}.")
+        app_id = prepare_id(raw)
+    live = request.cluster.apps.filter(app_id=app_id).first()
+    if raw is None and live is None:
+        raise RequestProblem(f"{app_id} is not in {request.cluster.name}: nothing to delete.")
+    if raw is None:
+        action = ProposedChange.Action.DELETE
+    else:
+        action = ProposedChange.Action.UPDATE if live else ProposedChange.Action.CREATE
+    position = request.changes.aggregate(top=Max("position"))["top"]
+    change, _ = ProposedChange.objects.update_or_create(
+        request=request,
+        app_id=app_id,
+        defaults={
+            "action": action,
+            "base_version": live.version if live else None,
+            "source": raw,
+            "position": 0 if position is None else position + 1,
+        },
+    )
+    _record_edit(request, user, f"{action} {app_id}")
+    return change
+
+
+@transaction.atomic
+def withdraw(request: ChangeRequest, user, change: ProposedChange) -> None:
+    _editable(request, user)
+    change.delete()
+    _record_edit(request, user, f"withdrew the change to {change.app_id}")
+
+
+@transaction.atomic
+def edit_details(request: ChangeRequest, user, title: str, description: str) -> None:
+    _editable(request, user)
+    request.title, request.description = title.strip() or request.title, description.strip()
+    request.save(update_fields=["title", "description"])
+    _record_edit(request, user, "edited the title and description")
+
+
+def _editable(request: ChangeRequest, user) -> None:
+    if request.state != OPEN:
+        raise RequestProblem(f"#{request.number} is {request.state}: it cannot change any more.")
+    if request.author_id != user.pk:
+        raise RequestProblem(f"Only its author, {request.author_name}, edits #{request.number}.")
+
+
+def _record_edit(request: ChangeRequest, user, summary: str, *, bump: bool = True) -> None:
+    """Keep the request as it now stands; a bump makes earlier reviews stale."""
+    if bump:
+        request.edit += 1
+    request.updated_at = timezone.now()
+    request.save(update_fields=["edit", "updated_at"])
+    RequestEdit.objects.create(
+        request=request,
+        edit=request.edit,
+        username=user.get_username(),
+        summary=summary[:300],
+        content={
+            "title": request.title,
+            "description": request.description,
+            "changes": [
+                {"action": c.action, "app_id": c.app_id, "base_version": c.base_version,
+                 "source": c.source}
+                for c in request.changes.all()
+            ],
+        },
+    )  # fmt: skip
+
+
+# --- resolving: the layout as it would be --------------------------------------------------------
+
+
+@dataclass
+class AppChange:
+    """One app of the request as it would deploy: its diff in ports against the app now."""
+
+    change: ProposedChange
+    app: App | None  # the app as it would be saved (rolled back; for its pk and version)
+    result: Any  # AppResult, None for a deletion
+    before: dict | None
+    after: dict | None
+    diff: AppDiff
+    was_source: Any = None  # the app as written now, if it exists
+
+    @property
+    def errors(self) -> list:
+        return self.result.errors if self.result is not None else []
+
+
+@dataclass
+class Resolution:
+    apps: list[AppChange] = field(default_factory=list)
+    claimed: list[int] = field(default_factory=list)  # service ports newly held
+    freed: list[int] = field(default_factory=list)
+    host_claimed: list[int] = field(default_factory=list)  # fixed host ports
+    host_freed: list[int] = field(default_factory=list)
+    vips_added: list[str] = field(default_factory=list)
+    vips_removed: list[str] = field(default_factory=list)
+    new_collisions: list[Collision] = field(default_factory=list)
+    resolved_collisions: list[Collision] = field(default_factory=list)
+    group: dict = field(default_factory=dict)  # the group JSON applying deploys
+    digest: str = ""  # of what a reviewer approves: ports, errors, collisions
+    cells: list = field(default_factory=list)  # the service range after, for the map
+    low: int = 0
+    size: int = 1
+
+    def marks(self) -> dict[int, tuple[str, str]]:
+        """The map's cells this request changes, by index: the class (freed, claimed, or clash
+        for a new collision, which wins) and what it does there in words."""
+        found: dict[int, tuple[str, list[str]]] = {}
+        for ports, mark, words in (
+            (self.freed, "freed", "frees"),
+            (self.claimed, "claimed", "claims"),
+            ([c.port for c in self.new_collisions if c.port], "clash", "collides on"),
+        ):
+            for port in ports:
+                index = (port - self.low) // self.size
+                if 0 <= index < len(self.cells):
+                    said = found.get(index, ("", []))[1]
+                    found[index] = (mark, [*said, f"{words} {port}"])
+        return {i: (mark, "this request " + ", ".join(said)) for i, (mark, said) in found.items()}
+
+    @property
+    def created(self) -> int:
+        return sum(a.change.action == "create" for a in self.apps)
+
+    @property
+    def updated(self) -> int:
+        return sum(a.change.action == "update" for a in self.apps)
+
+    @property
+    def deleted(self) -> int:
+        return sum(a.change.action == "delete" for a in self.apps)
+
+    @property
+    def errors(self) -> int:
+        return sum(len(a.errors) for a in self.apps)
+
+    @property
+    def new_warnings(self) -> int:
+        return sum(len(a.diff.warnings_appeared) for a in self.apps)
+
+    def within(self, collision: Collision) -> bool:
+        """Whether only the request's own apps take part in ``collision``."""
+        return collision.app_ids <= {a.change.app_id for a in self.apps}
+
+
+def resolve(request: ChangeRequest, user) -> Resolution:
+    """The request applied as one group deployment against the fleet as it is now, and rolled
+    back: what each app would be, and what that does to the cluster's ports."""
+    cluster = request.cluster
+    changes = list(request.changes.all())
+    with transaction.atomic():
+        lock_cluster(cluster)
+        ids = [c.app_id for c in changes]
+        live = {a.app_id: a for a in cluster.apps.filter(app_id__in=ids)}
+        sources = {app_id: app.source for app_id, app in live.items()}
+        before_rows = _holdings(cluster, ids)
+        before_collisions = {c.key: c for c in cluster_collisions(cluster)}
+        current = _current_snapshots(cluster, ids)
+        writes = [c for c in changes if c.action != "delete"]
+        deployed = deploy(
+            cluster,
+            [(live.get(c.app_id), c.source) for c in writes],
+            by=Actor(user, "change request preview", request=request),
+            deletions=[
+                live[c.app_id] for c in changes if c.action == "delete" and c.app_id in live
+            ],
+        )
+        after_collisions = cluster_collisions(cluster)
+        after_rows = _holdings(cluster, ids)
+        policy = cluster.policy
+        low, high = policy.local_port_min, policy.local_port_max
+        size = cell_size(low, high)
+        cells = port_cells(cluster, "service_port", low, high, size)
+        saved = {app.app_id: (app, result) for app, result in deployed}
+        after = _current_snapshots(cluster, ids)
+        group = group_document([app for app, _ in deployed])
+        transaction.set_rollback(True)
+    resolution = Resolution(group=group, cells=cells, low=low, size=size)
+    for change in changes:
+        app, result = saved.get(change.app_id, (None, None))
+        was, now = state(current.get(change.app_id)), state(after.get(change.app_id))
+        resolution.apps.append(
+            AppChange(change, app, result, was, now, diff(was, now), sources.get(change.app_id))
+        )
+    for kind, old, new in (
+        ("service", before_rows["service"], after_rows["service"]),
+        ("host", before_rows["host"], after_rows["host"]),
+    ):
+        claimed, freed = sorted(new - old), sorted(old - new)
+        if kind == "service":
+            resolution.claimed, resolution.freed = claimed, freed
+        else:
+            resolution.host_claimed, resolution.host_freed = claimed, freed
+    resolution.vips_added = sorted(after_rows["vip"] - before_rows["vip"])
+    resolution.vips_removed = sorted(before_rows["vip"] - after_rows["vip"])
+    after_keys = {c.key for c in after_collisions}
+    mine = set(ids)
+    resolution.new_collisions = [
+        c for c in after_collisions if c.key not in before_collisions and c.app_ids & mine
+    ]
+    resolution.resolved_collisions = [
+        c for key, c in before_collisions.items() if key not in after_keys and c.app_ids & mine
+    ]
+    resolution.digest = _digest(resolution, after_collisions)
+    return resolution
+
+
+def _deployment(changes: list[ProposedChange], live: dict[str, App]) -> tuple[list, list]:
+    """The request as deploy() takes it: (app or None, JSON) to write, and the apps to delete."""
+    writes = [(live.get(c.app_id), c.source) for c in changes if c.action != "delete"]
+    gone = [live[c.app_id] for c in changes if c.action == "delete" and c.app_id in live]
+    return writes, gone
+
+
+def _holdings(cluster: Cluster, ids: list[str]) -> dict[str, set]:
+    rows = PortAllocation.objects.filter(cluster=cluster, app__app_id__in=ids)
+    vips = cluster.apps.filter(app_id__in=ids).values_list("vip_labels__vip", flat=True)
+    return {
+        "service": set(rows.exclude(service_port=None).values_list("service_port", flat=True)),
+        "host": set(rows.exclude(host_port=None).values_list("host_port", flat=True)),
+        "vip": {vip for vip in vips if vip},
+    }
+
+
+def _current_snapshots(cluster: Cluster, ids: list[str]) -> dict[str, Revision]:
+    """The newest revision of each of these app ids (its snapshot is the app as it now is)."""
+    newest = (
+        Revision.objects.filter(cluster=cluster, app_id__in=ids)
+        .values("app_id")
+        .annotate(newest=Max("pk"))
+        .values("newest")
+    )
+    return {r.app_id: r for r in Revision.objects.filter(pk__in=newest)}
+
+
+def _digest(resolution: Resolution, collisions: list[Collision]) -> str:
+    """What a reviewer approves: each app's service ports and errors, and the collisions the
+    request's apps take part in. Apply asks again when this changes."""
+    mine = {a.change.app_id for a in resolution.apps}
+    content = {
+        "apps": [
+            [
+                a.change.app_id,
+                a.change.action,
+                [p["service_port"] for p in (a.after or {}).get("ports", [])],
+                [[e["path"], e["message"]] for e in (a.after or {}).get("errors", [])],
+            ]
+            for a in resolution.apps
+        ],
+        "collisions": sorted(str(c.key) for c in collisions if c.app_ids & mine),
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+# --- review and apply --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review(request: ChangeRequest, user, role: Role, verdict: str, comment: str) -> Review:
+    """A reviewer's approval or request for changes of the request as it now resolves."""
+    if request.state != OPEN:
+        raise RequestProblem(f"#{request.number} is {request.state}: there is nothing to review.")
+    if role < Role.REVIEWER:
+        raise RequestProblem("Reviewing needs the reviewer role.")
+    if verdict == Review.Verdict.APPROVE and request.author_id == user.pk:
+        raise RequestProblem("Authors cannot approve their own request; ask a reviewer.")
+    if verdict == Review.Verdict.CHANGES and not comment.strip():
+        raise RequestProblem("Say what should change: a request for changes needs a comment.")
+    digest = resolve(request, user).digest
+    return Review.objects.create(
+        request=request,
+        reviewer=user,
+        reviewer_name=user.get_username(),
+        verdict=verdict,
+        comment=comment.strip(),
+        edit=request.edit,
+        result=digest,
+    )
+
+
+@dataclass
+class Standing:
+    """Where a request stands: its current approvals, those an edit or a moved fleet made stale,
+    and whether it may be applied."""
+
+    approvals: list[Review]
+    stale: list[Review]
+    changes_requested: list[Review]
+    needed: int
+
+    @property
+    def approved(self) -> bool:
+        return len(self.approvals) >= self.needed and not self.changes_requested
+
+
+def standing(request: ChangeRequest, digest: str) -> Standing:
+    """Each reviewer's latest verdict counts; an approval of an earlier edit, or of a result
+    that no longer comes out (the fleet moved), is stale."""
+    latest: dict[int | None, Review] = {}
+    for r in request.reviews.all():
+        latest[r.reviewer_id] = r
+    approvals, stale, changes = [], [], []
+    for r in latest.values():
+        current = r.edit == request.edit and r.result == digest
+        if r.verdict == Review.Verdict.CHANGES:
+            (changes if r.edit == request.edit else stale).append(r)
+        else:
+            (approvals if current else stale).append(r)
+    return Standing(approvals, stale, changes, request.cluster.approvals_needed)
+
+
+@dataclass
+class Conflict:
+    """An app the request changes that was changed since the request's base."""
+
+    change: ProposedChange
+    theirs: AppDiff  # base -> now
+    ours: AppDiff  # base -> proposed
+    revision: Revision | None  # the change in between
+
+
+class ApplyRefused(Exception):
+    def __init__(self, message: str, conflicts: list[Conflict] = ()):
+        super().__init__(message)
+        self.conflicts = list(conflicts)
+
+
+@transaction.atomic
+def apply(request: ChangeRequest, user, role: Role) -> list:
+    """Apply the request as one deployment through the fleet's writer, if it may be: open,
+    applied by its author or a reviewer, approved, no app changed since the request's base
+    (else the conflicts), and resolving as approved (else it asks again)."""
+    cluster = request.cluster
+    lock_cluster(cluster)
+    request = ChangeRequest.objects.select_for_update().get(pk=request.pk)
+    if request.state != OPEN:
+        raise ApplyRefused(f"#{request.number} is {request.state} already.")
+    if request.author_id != user.pk and role < Role.REVIEWER:
+        raise ApplyRefused("Its author or a reviewer applies a request.")
+    changes = list(request.changes.all())
+    if conflicts := _conflicts(cluster, changes):
+        raise ApplyRefused(
+            "Apps this request changes were changed since it was made: see both changes, then "
+            "update the request (propose the app again) or close it.",
+            conflicts,
+        )
+    resolution = resolve(request, user)
+    now = standing(request, resolution.digest)
+    if not now.approved:
+        moved = [r for r in now.stale if r.edit == request.edit]
+        why = (
+            "The fleet moved since it was approved and the request now resolves differently "
+            "(other service ports, collisions or errors): it needs approval again."
+            if moved
+            else f"It needs {now.needed} approval{'s' if now.needed > 1 else ''} of its current "
+            f"version; it has {len(now.approvals)}."
+        )
+        raise ApplyRefused(why)
+    live = {a.app_id: a for a in cluster.apps.filter(app_id__in=[c.app_id for c in changes])}
+    reviewers = ", ".join(r.reviewer_name for r in now.approvals)
+    by = Actor(user, "change request", f"#{request.number} {request.title} (approved by "
+               f"{reviewers})", request=request)  # fmt: skip
+    writes, gone = _deployment(changes, live)
+    deployed = deploy(cluster, writes, by=by, deletions=gone)
+    request.state = ChangeRequest.State.APPLIED
+    request.finished_at, request.finished_by = timezone.now(), user.get_username()
+    request.save(update_fields=["state", "finished_at", "finished_by"])
+    return deployed
+
+
+def _conflicts(cluster: Cluster, changes: list[ProposedChange]) -> list[Conflict]:
+    live = {a.app_id: a for a in cluster.apps.filter(app_id__in=[c.app_id for c in changes])}
+    found = []
+    for change in changes:
+        app = live.get(change.app_id)
+        moved = (
+            (app is not None) if change.base_version is None
+            else (app is None or app.version != change.base_version)
+        )  # fmt: skip
+        if not moved:
+            continue
+        history = Revision.objects.filter(cluster=cluster, app_id=change.app_id)
+        base = history.filter(version=change.base_version).order_by("-pk").first()
+        newest = history.order_by("-pk").first()
+        proposed = None
+        if change.source is not None:
+            proposed = resolve_one(cluster, change.source)
+        found.append(
+            Conflict(change, diff(state(base), state(newest)), diff(state(base), proposed), newest)
+        )
+    return found
+
+
+def resolve_one(cluster: Cluster, raw: Any) -> dict:
+    """An app's snapshot as it would resolve in the cluster now (for a conflict's "ours")."""
+    from portplanner.fleet.queries import resolve_in_cluster
+    from portplanner.marathon.diff import snapshot
+
+    return snapshot(resolve_in_cluster(cluster, raw))
+
+
+@transaction.atomic
+def close(request: ChangeRequest, user, role: Role) -> None:
+    if request.state != OPEN:
+        raise RequestProblem(f"#{request.number} is {request.state} already.")
+    if request.author_id != user.pk and role < Role.REVIEWER:
+        raise RequestProblem("Its author or a reviewer closes a request.")
+    request.state = ChangeRequest.State.CLOSED
+    request.finished_at, request.finished_by = timezone.now(), user.get_username()
+    request.save(update_fields=["state", "finished_at", "finished_by"])
+
+
+def pending_for(cluster: Cluster, app_ids: list[str]) -> dict[str, ChangeRequest]:
+    """The open request that changes each of these apps, if any (the newest one)."""
+    changes = (
+        ProposedChange.objects.filter(
+            request__cluster=cluster, request__state=OPEN, app_id__in=app_ids
+        )
+        .select_related("request")
+        .order_by("request__number")
+    )
+    return {c.app_id: c.request for c in changes}
+
+
+def requests_for(user, clusters) -> tuple[list[ChangeRequest], list[ChangeRequest]]:
+    """The user's open requests, and the open ones awaiting their review: in the clusters
+    given (with their ``role``) where they are a reviewer or owner, not their own, and not yet
+    reviewed by them as they now stand."""
+    open_requests = ChangeRequest.objects.filter(state=OPEN).select_related("cluster")
+    mine = list(open_requests.filter(author=user))
+    reviewing = [c.pk for c in clusters if c.role is not None and c.role >= Role.REVIEWER]
+    others = open_requests.filter(cluster__in=reviewing).exclude(author=user)
+    seen = set(
+        Review.objects.filter(request__in=others, reviewer=user).values_list("request", "edit")
+    )
+    awaiting = [r for r in others if (r.pk, r.edit) not in seen]
+    return mine, awaiting
