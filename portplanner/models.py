@@ -436,6 +436,11 @@ class ChangeRequest(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     finished_by = models.CharField(max_length=150, blank=True)
+    # What applying would do (review.requests.Resolution), kept until the request or the fleet
+    # changes (``resolved_for``: the state it was worked out for): a page view reads it back
+    # instead of running the deployment again.
+    resolved = models.JSONField(null=True, blank=True, editable=False)
+    resolved_for = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         ordering = ["-number"]

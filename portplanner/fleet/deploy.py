@@ -187,9 +187,11 @@ def deploy(
     _update_apps(updated)
     created = App.objects.bulk_create([app for app, _ in saved if app.pk is None], batch_size=500)
     _write_rows(saved, replaced=[app.pk for app in updated])
-    collisions = collisions_by_app(cluster, saved)
-    rows = revision_rows(cluster, saved, collisions, by, created={app.pk for app in created})
-    write_revisions(rows + _delete(cluster, deletions, by))
+    deleted = _delete(cluster, deletions, by)
+    if not by.preview:  # a dry run, which its caller rolls back, records nothing
+        collisions = collisions_by_app(cluster, saved)
+        rows = revision_rows(cluster, saved, collisions, by, created={app.pk for app in created})
+        write_revisions(rows + deleted)
     saved.deleted = [app.app_id for app in deletions]
     return saved
 

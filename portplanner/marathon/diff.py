@@ -164,10 +164,12 @@ def _env(snap: dict) -> dict[str, str]:
 
 
 def _set_changes(old: list[dict], new: list[dict], key: tuple[str, ...]):
-    old_keys = {tuple(item.get(k) for k in key) for item in old}
-    new_keys = {tuple(item.get(k) for k in key) for item in new}
-    appeared = [item for item in new if tuple(item.get(k) for k in key) not in old_keys]
-    gone = [item for item in old if tuple(item.get(k) for k in key) not in new_keys]
+    old_keyed = [(tuple(map(item.get, key)), item) for item in old]
+    new_keyed = [(tuple(map(item.get, key)), item) for item in new]
+    old_keys = {k for k, _ in old_keyed}
+    new_keys = {k for k, _ in new_keyed}
+    appeared = [item for k, item in new_keyed if k not in old_keys]
+    gone = [item for k, item in old_keyed if k not in new_keys]
     return appeared, gone
 
 

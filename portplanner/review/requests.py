@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -17,11 +18,11 @@ from django.utils import timezone
 
 from portplanner.exchange.documents import group_document
 from portplanner.fleet.deploy import deploy, lock_cluster, prepare_id, storage_problem
-from portplanner.fleet.queries import cell_size, cluster_collisions, port_cells
+from portplanner.fleet.queries import Cell, cell_size, cluster_collisions, port_cells
 from portplanner.history.compare import state
 from portplanner.history.record import Actor, record_cluster_change
 from portplanner.marathon import Collision
-from portplanner.marathon.diff import AppDiff, diff
+from portplanner.marathon.diff import AppDiff, diff, snapshot
 from portplanner.models import (
     App,
     ChangeRequest,
@@ -163,23 +164,34 @@ def _record_edit(request: ChangeRequest, user, summary: str, *, bump: bool = Tru
 
 @dataclass
 class AppChange:
-    """One app of the request as it would deploy: its diff in ports against the app now."""
+    """One app of the request as it would deploy: the app now and after (engine snapshots;
+    None where it does not exist), and the diff in ports between them."""
 
     change: ProposedChange
-    app: App | None  # the app as it would be saved (rolled back; for its pk and version)
-    result: Any  # AppResult, None for a deletion
     before: dict | None
     after: dict | None
-    diff: AppDiff
-    was_source: Any = None  # the app as written now, if it exists
+    # Of the two snapshots: what the app's rendered diff depends on (the request page caches
+    # that fragment under it, so an app whose diff has not changed is not rendered again).
+    fingerprint: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.fingerprint:
+            self.fingerprint = _fingerprint([self.before, self.after])
+
+    @cached_property
+    def diff(self) -> AppDiff:
+        return diff(self.before, self.after)
 
     @property
-    def errors(self) -> list:
-        return self.result.errors if self.result is not None else []
+    def errors(self) -> list[dict]:
+        return (self.after or {}).get("errors", [])
 
 
 @dataclass
 class Resolution:
+    """What applying a request would do; plain data, kept with the request (``resolved``)
+    until the request or the fleet changes."""
+
     apps: list[AppChange] = field(default_factory=list)
     claimed: list[int] = field(default_factory=list)  # service ports newly held
     freed: list[int] = field(default_factory=list)
@@ -189,11 +201,13 @@ class Resolution:
     vips_removed: list[str] = field(default_factory=list)
     new_collisions: list[Collision] = field(default_factory=list)
     resolved_collisions: list[Collision] = field(default_factory=list)
-    group: dict = field(default_factory=dict)  # the group JSON applying deploys
+    new_warnings: int = 0  # warnings the request's apps would have that they do not now
     digest: str = ""  # of what a reviewer approves: ports, errors, collisions
-    cells: list = field(default_factory=list)  # the service range after, for the map
+    fingerprint: str = ""  # of all of it: the key of the page's cached fragments
+    cells: list[Cell] = field(default_factory=list)  # the service range after, for the map
     low: int = 0
     size: int = 1
+    group: dict = field(default_factory=dict)  # the group JSON it deploys (asked for only)
 
     def marks(self) -> dict[int, tuple[str, str]]:
         """The map's cells this request changes, by index: the class (freed, claimed, or clash
@@ -227,63 +241,110 @@ class Resolution:
     def errors(self) -> int:
         return sum(len(a.errors) for a in self.apps)
 
-    @property
-    def new_warnings(self) -> int:
-        return sum(len(a.diff.warnings_appeared) for a in self.apps)
-
     def within(self, collision: Collision) -> bool:
         """Whether only the request's own apps take part in ``collision``."""
         return collision.app_ids <= {a.change.app_id for a in self.apps}
 
+    def to_data(self) -> dict:
+        return {
+            "apps": [[a.change.pk, a.before, a.after, a.fingerprint] for a in self.apps],
+            **{name: getattr(self, name) for name in _PLAIN},
+            **{name: [_collision_data(c) for c in getattr(self, name)] for name in _COLLISIONS},
+            "cells": [astuple(c) for c in self.cells],
+        }
 
-def resolve(request: ChangeRequest, user) -> Resolution:
+    @classmethod
+    def from_data(cls, data: dict, changes: list[ProposedChange]) -> Resolution:
+        by_pk = {c.pk: c for c in changes}
+        return cls(
+            apps=[AppChange(by_pk[pk], *snapshots) for pk, *snapshots in data["apps"]],
+            **{name: data[name] for name in _PLAIN},
+            **{name: [_collision(c) for c in data[name]] for name in _COLLISIONS},
+            cells=[Cell(*cell) for cell in data["cells"]],
+        )
+
+
+_PLAIN = ("claimed", "freed", "host_claimed", "host_freed", "vips_added", "vips_removed",
+          "new_warnings", "digest", "fingerprint", "low", "size")  # fmt: skip
+_COLLISIONS = ("new_collisions", "resolved_collisions")
+
+
+def _collision_data(c: Collision) -> list:
+    return [c.kind, c.port, c.value, [list(holder) for holder in c.holders]]
+
+
+def _collision(data: list) -> Collision:
+    kind, port, value, holders = data
+    return Collision(kind, port, value, tuple(tuple(holder) for holder in holders))
+
+
+# Kept resolutions of another format are worked out again: raise it when Resolution's data changes.
+RESOLUTION_FORMAT = 1
+
+
+def resolution_of(request: ChangeRequest, user) -> Resolution:
+    """The request's resolution, worked out again only when the request or the fleet has changed
+    since it was kept: an edit, a revision of any app, a change of the policy."""
+    key = _fleet_state(request)
+    if request.resolved_for == key and request.resolved is not None:
+        # The apps' JSON is not read from a kept resolution (the page asks for one at a time).
+        changes = list(request.changes.defer("source"))
+        return Resolution.from_data(request.resolved, changes)
+    resolution = resolve(request, user)
+    request.resolved, request.resolved_for = resolution.to_data(), key
+    ChangeRequest.objects.filter(pk=request.pk).update(resolved=request.resolved, resolved_for=key)
+    return resolution
+
+
+def _fleet_state(request: ChangeRequest) -> str:
+    """What a resolution depends on, as a key: the request's edit, the newest revision of the
+    cluster's apps, the newest change to the cluster itself (its policy). Every write to a
+    cluster takes its lock (fleet.lock_cluster), so its revisions are made one after another and
+    the newest one's time moves on with each; apply does not trust the key and resolves again."""
+    cluster = request.cluster
+    newest = Revision.objects.filter(cluster=cluster).aggregate(at=Max("created_at"))["at"]
+    policy = cluster.changes.aggregate(top=Max("pk"))["top"]
+    return f"{RESOLUTION_FORMAT}:{request.edit}:{newest}:{policy}"
+
+
+def resolve(request: ChangeRequest, user, *, with_group: bool = False) -> Resolution:
     """The request applied as one group deployment against the fleet as it is now, and rolled
-    back: what each app would be, and what that does to the cluster's ports."""
+    back: what each app would be, and what that does to the cluster's ports; ``with_group``:
+    also the group JSON it would deploy (for its download)."""
     cluster = request.cluster
     changes = list(request.changes.all())
+    ids = [c.app_id for c in changes]
     with transaction.atomic():
         lock_cluster(cluster)
-        ids = [c.app_id for c in changes]
         live = {a.app_id: a for a in cluster.apps.filter(app_id__in=ids)}
-        sources = {app_id: app.source for app_id, app in live.items()}
         before_rows = _holdings(cluster, ids)
         before_collisions = {c.key: c for c in cluster_collisions(cluster)}
         current = _current_snapshots(cluster, ids)
-        writes = [c for c in changes if c.action != "delete"]
-        deployed = deploy(
-            cluster,
-            [(live.get(c.app_id), c.source) for c in writes],
-            by=Actor(user, "change request preview", request=request),
-            deletions=[
-                live[c.app_id] for c in changes if c.action == "delete" and c.app_id in live
-            ],
-        )
+        writes, gone = _deployment(changes, live)
+        preview = Actor(user, "change request preview", request=request, preview=True)
+        deployed = deploy(cluster, writes, by=preview, deletions=gone)
         after_collisions = cluster_collisions(cluster)
         after_rows = _holdings(cluster, ids)
         policy = cluster.policy
         low, high = policy.local_port_min, policy.local_port_max
         size = cell_size(low, high)
         cells = port_cells(cluster, "service_port", low, high, size)
-        saved = {app.app_id: (app, result) for app, result in deployed}
-        after = _current_snapshots(cluster, ids)
-        group = group_document([app for app, _ in deployed])
+        group = group_document([app for app, _ in deployed]) if with_group else {}
         transaction.set_rollback(True)
+    held_by: dict[str, list[Collision]] = {}
+    for collision in after_collisions:
+        for app_id in collision.app_ids:
+            held_by.setdefault(app_id, []).append(collision)
+    results = {app.app_id: result for app, result in deployed}
     resolution = Resolution(group=group, cells=cells, low=low, size=size)
     for change in changes:
-        app, result = saved.get(change.app_id, (None, None))
-        was, now = state(current.get(change.app_id)), state(after.get(change.app_id))
-        resolution.apps.append(
-            AppChange(change, app, result, was, now, diff(was, now), sources.get(change.app_id))
-        )
-    for kind, old, new in (
-        ("service", before_rows["service"], after_rows["service"]),
-        ("host", before_rows["host"], after_rows["host"]),
-    ):
-        claimed, freed = sorted(new - old), sorted(old - new)
-        if kind == "service":
-            resolution.claimed, resolution.freed = claimed, freed
-        else:
-            resolution.host_claimed, resolution.host_freed = claimed, freed
+        result = results.get(change.app_id)
+        now = snapshot(result, held_by.get(change.app_id, [])) if result is not None else None
+        resolution.apps.append(AppChange(change, state(current.get(change.app_id)), now))
+    resolution.claimed = sorted(after_rows["service"] - before_rows["service"])
+    resolution.freed = sorted(before_rows["service"] - after_rows["service"])
+    resolution.host_claimed = sorted(after_rows["host"] - before_rows["host"])
+    resolution.host_freed = sorted(before_rows["host"] - after_rows["host"])
     resolution.vips_added = sorted(after_rows["vip"] - before_rows["vip"])
     resolution.vips_removed = sorted(before_rows["vip"] - after_rows["vip"])
     after_keys = {c.key for c in after_collisions}
@@ -294,8 +355,15 @@ def resolve(request: ChangeRequest, user) -> Resolution:
     resolution.resolved_collisions = [
         c for key, c in before_collisions.items() if key not in after_keys and c.app_ids & mine
     ]
+    resolution.new_warnings = sum(len(a.diff.warnings_appeared) for a in resolution.apps)
     resolution.digest = _digest(resolution, after_collisions)
+    resolution.fingerprint = _fingerprint(resolution.to_data())
     return resolution
+
+
+def _fingerprint(data: Any) -> str:
+    plain = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(plain.encode(), digest_size=16).hexdigest()
 
 
 def _deployment(changes: list[ProposedChange], live: dict[str, App]) -> tuple[list, list]:
@@ -359,7 +427,7 @@ def review(request: ChangeRequest, user, role: Role, verdict: str, comment: str)
         raise RequestProblem("Authors cannot approve their own request; ask a reviewer.")
     if verdict == Review.Verdict.CHANGES and not comment.strip():
         raise RequestProblem("Say what should change: a request for changes needs a comment.")
-    digest = resolve(request, user).digest
+    digest = resolution_of(request, user).digest
     return Review.objects.create(
         request=request,
         reviewer=user,
@@ -437,6 +505,8 @@ def apply(request: ChangeRequest, user, role: Role) -> list:
             "update the request (propose the app again) or close it.",
             conflicts,
         )
+    # Worked out afresh under the lock, not the kept resolution: what is checked against the
+    # approvals is what this deployment will write.
     resolution = resolve(request, user)
     now = standing(request, resolution.digest)
     if not now.approved:

@@ -26,6 +26,7 @@ from portplanner.review.requests import (
     close,
     edit_details,
     open_request,
+    resolution_of,
     resolve,
     review,
     standing,
@@ -59,12 +60,30 @@ def request_detail(request: HtmxHttpRequest, cluster: Cluster, number: int) -> H
     change_request = get_object_or_404(ChangeRequest, cluster=cluster, number=number)
     if request.method == "POST":
         return _act(request, cluster, change_request)
-    resolution = resolve(change_request, request.user)
+    resolution = resolution_of(change_request, request.user)
     now = standing(change_request, resolution.digest)
-    apps = [
-        {"app": a, "comparison": Comparison(a.diff, _json_diff(a)), "comments": []}
-        for a in resolution.apps
-    ]
+    # The JSON diff of one app at a time (?json=<its change>): fifty of them made the page slow
+    # and long, and the diff in ports is what a reviewer reads first.
+    shown = request.GET.get("json", "")
+    here = reverse("request_detail", args=[cluster.name, number])
+    apps = []
+    for n, a in enumerate(resolution.apps, start=1):
+        json_shown = str(a.change.pk) == shown
+        apps.append(
+            {
+                "app": a,
+                "diff_id": f"diff-{n}",
+                # Called by the template only when the fragment is not cached (as the map).
+                "comparison": lambda a=a, json_shown=json_shown: Comparison(
+                    a.diff, _json_diff(cluster, a) if json_shown else ""
+                ),
+                "json_shown": json_shown,
+                "json_link": f"{here}#app-{n}"
+                if json_shown
+                else f"{here}?json={a.change.pk}#app-{n}",
+                "comments": [],
+            }
+        )
     by_app = {row["app"].change.app_id: row for row in apps}
     general = []
     for comment in change_request.comments.all():
@@ -81,21 +100,33 @@ def request_detail(request: HtmxHttpRequest, cluster: Cluster, number: int) -> H
         "standing": now,
         "apps": apps,
         "general_comments": general,
-        "map": grid(resolution.cells, list_url, resolution.marks()),
-        "edits": change_request.edits.all(),
-        "reviews": change_request.reviews.all(),
+        # Built only when the map is not cached under the resolution's fingerprint (the template
+        # calls it): a thousand cells from a resolution that has not changed are the same map.
+        "map": lambda: grid(resolution.cells, list_url, resolution.marks()),
+        # Each edit keeps the whole request as it stood (``content``), for the record: fifty
+        # edits of a fifty-app request is a lot of JSON the page does not show.
+        "history": _history(change_request),
         "is_author": change_request.author_id == request.user.pk,
         "is_open": change_request.state == ChangeRequest.State.OPEN,
     }
     return render(request, "review/detail.html", context)
 
 
-def _json_diff(app) -> str:
+def _history(change_request: ChangeRequest) -> list:
+    """Edits and reviews in the order they happened. Each edit keeps the whole request as it
+    stood (``content``), for the record: the page does not read it."""
+    edits = change_request.edits.defer("content")
+    happened = [*edits, *change_request.reviews.all()]
+    return sorted(happened, key=lambda item: item.created_at)
+
+
+def _json_diff(cluster: Cluster, app) -> str:
     def lines(source) -> list[str]:
         return json.dumps(source, indent=2).splitlines() if source is not None else []
 
+    live = cluster.apps.filter(app_id=app.change.app_id).values_list("source", flat=True).first()
     diffed = difflib.unified_diff(
-        lines(app.was_source), lines(app.change.source), "now", "as proposed", lineterm=""
+        lines(live), lines(app.change.source), "now", "as proposed", lineterm=""
     )
     return "\n".join(diffed)
 
@@ -161,7 +192,7 @@ def _comment(change_request: ChangeRequest, user, text: str, posted) -> None:
     app_id, label = posted.get("app_id", ""), posted.get("port_label", "")
     port = None
     if app_id and label:
-        resolution = resolve(change_request, user)
+        resolution = resolution_of(change_request, user)
         found = [a for a in resolution.apps if a.change.app_id == app_id]
         ports = {_label(p): p for p in ((found[0].after or {}) if found else {}).get("ports", [])}
         port = ports.get(label)
@@ -202,7 +233,7 @@ def _refused_apply(request, cluster: Cluster, change_request: ChangeRequest, ref
 def request_group(request: HtmxHttpRequest, cluster: Cluster, number: int) -> HttpResponse:
     """The group JSON applying the request would deploy (its apps, service ports pinned)."""
     change_request = get_object_or_404(ChangeRequest, cluster=cluster, number=number)
-    group = resolve(change_request, request.user).group
+    group = resolve(change_request, request.user, with_group=True).group
     response = HttpResponse(json.dumps(group, indent=2) + "\n", content_type="application/json")
     name = f"{cluster.name}-request-{change_request.number}.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

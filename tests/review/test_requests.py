@@ -9,10 +9,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.test import TestCase
 from django.urls import reverse
 
 from portplanner.fleet.deploy import ReviewRequired, save_app
+from portplanner.fleet.policy_change import apply_policy
 from portplanner.history.record import Actor
 from portplanner.models import App, ChangeRequest, Membership, Revision, Role
 from portplanner.review.requests import (
@@ -22,6 +24,7 @@ from portplanner.review.requests import (
     edit_details,
     open_request,
     propose,
+    resolution_of,
     resolve,
     review,
     standing,
@@ -47,7 +50,7 @@ def test_a_request_resolves_as_the_deployment_applying_it_would_be(cluster, team
     propose(request, team["erin"], None, WEB)
     propose(request, team["erin"], None, {"id": "/shop/api", "cmd": "run", "ports": [0]})
     propose(request, team["erin"], "/shop/gone", None)
-    resolution = resolve(request, team["erin"])
+    resolution = resolve(request, team["erin"], with_group=True)
     assert (resolution.created, resolution.updated, resolution.deleted) == (2, 0, 1)
     # /shop/api takes the next free port: /shop/gone's 10000 is freed only after this deployment.
     assert resolution.claimed == [10001, 10080] and resolution.freed == [10000]
@@ -270,3 +273,63 @@ def test_the_request_page_and_its_group_json(client, cluster, team):
     document = json.loads(group.content)
     assert document["groups"][0]["apps"][0]["id"] == "/shop/web"
     assert ChangeRequest.objects.get().state == "open"
+
+
+def test_a_kept_resolution_is_worked_out_again_when_the_request_or_the_fleet_moves(
+    cluster, team, monkeypatch
+):
+    import portplanner.review.requests as requests
+
+    worked_out = []
+    monkeypatch.setattr(requests, "resolve", lambda *a, **k: worked_out.append(1) or resolve(*a))
+    request = open_request(cluster, team["erin"], "x")
+    propose(request, team["erin"], None, {"id": "/a", "cmd": "run", "ports": [0]})
+    assert resolution_of(request, team["rita"]).claimed == [10000]
+    assert resolution_of(request, team["rita"]).claimed == [10000]
+    assert len(worked_out) == 1  # kept, not deployed again
+    save_app(cluster, {"id": "/b", "cmd": "run", "ports": [0]}, by=BY)  # takes 10000 first
+    assert resolution_of(request, team["rita"]).claimed == [10001]
+    propose(request, team["erin"], None, {"id": "/a", "cmd": "run", "ports": [0, 0]})
+    assert resolution_of(request, team["rita"]).claimed == [10001, 10002]
+
+    def narrow():
+        cluster.local_port_min = 15000
+        cluster.save()
+
+    apply_policy(cluster, narrow, by=BY)
+    request.refresh_from_db()
+    assert resolution_of(request, team["rita"]).claimed == [15001, 15002]
+    assert len(worked_out) == 4
+
+
+def test_the_request_page_shows_the_request_as_it_now_resolves(client, cluster, team):
+    client.force_login(team["rita"])
+    url = reverse("request_detail", args=["prod", 1])
+    request = open_request(cluster, team["erin"], "web")
+    propose(request, team["erin"], None, WEB)
+    first = client.get(url).content.decode()
+    assert "1 port added" in first and "claims 10080" in first
+    # The same page again comes from the kept resolution and the cached fragments, unchanged.
+    assert client.get(url).content.decode().count("claims 10080") == first.count("claims 10080")
+    propose(request, team["erin"], None, {**WEB, "portDefinitions": [{"port": 10090}]})
+    edited = client.get(url).content.decode()
+    assert "claims 10090" in edited and "claims 10080" not in edited
+    save_app(cluster, {"id": "/shop/other", "cmd": "run", "ports": [10090]}, by=BY)
+    moved = client.get(url).content.decode()
+    assert "1 new collision" in moved and "with the fleet" in moved
+    # Nothing is served from a cache emptied between requests either.
+    cache.clear()
+    assert "1 new collision" in client.get(url).content.decode()
+
+
+def test_the_json_diff_of_one_app_is_shown_on_asking(client, cluster, team):
+    client.force_login(team["rita"])
+    save_app(cluster, WEB, by=BY)
+    request = open_request(cluster, team["erin"], "web")
+    change = propose(request, team["erin"], "/shop/web", {**WEB, "cmd": "run --fast"})
+    url = reverse("request_detail", args=["prod", 1])
+    page = client.get(url).content.decode()
+    assert "Show the JSON diff" in page and "run --fast" not in page
+    shown = client.get(url, {"json": change.pk}).content.decode()
+    assert '+  "cmd": "run --fast"' in shown.replace("&quot;", '"')
+    assert "Hide the JSON diff" in shown

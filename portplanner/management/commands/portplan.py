@@ -47,7 +47,7 @@ from portplanner.marathon.findings import counted
 from portplanner.marathon.reader import ReadNote, canonical_path
 from portplanner.models import Cluster, Role
 from portplanner.review.notify import notify
-from portplanner.review.requests import open_request, propose, resolve
+from portplanner.review.requests import open_request, propose, resolution_of
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -319,7 +319,7 @@ class Command(BaseCommand):
         for sourced in apps:
             propose(proposal, account, None, sourced.app)
         notify(proposal, "opened", account)
-        resolution = resolve(proposal, account)
+        resolution = resolution_of(proposal, account)
         path = reverse("request_detail", args=[target.name, proposal.number])
         self.stdout.write(f"opened #{proposal.number}: {settings.SITE_URL.rstrip('/')}{path}")
         for change in resolution.apps:
