@@ -264,7 +264,7 @@ def test_save_new_app_redirects_to_its_edit_page(client, cluster, composer_form)
     assert response.url == reverse("app_edit", args=["prod", app.pk])
     assert app.is_valid and app.source["env"]["DB_PASSWORD"] == {"secret": "db"}
     page = client.get(response.url).content.decode()
-    assert "Saved /api (version 1)." in page
+    assert "Saved /api (version 1) with 2 warnings." in page
 
 
 def test_save_of_an_id_too_long_to_store_says_so_and_saves_nothing(client, cluster, composer_form):
@@ -293,7 +293,31 @@ def test_save_invalid_app_as_draft(client, cluster, composer_form):
     )
     app = App.objects.get(app_id="/api")
     assert not app.is_valid
-    assert "as a draft: 1 error(s)" in response.content.decode()
+    assert (
+        "Saved /api (version 1) as a draft: 1 error to fix before Marathon would take it."
+        in response.content.decode()
+    )
+
+
+def test_save_of_an_app_that_collides_says_what_it_saved_with(client, cluster, composer_form):
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]}, by=BY)
+    app = {**HOST_APP, "portDefinitions": [{"port": 10000, "name": "http"}], "requirePorts": False}
+    response = client.post(
+        reverse("app_new", args=["prod"]), composer_form(app, action="save"), follow=True
+    )
+    message = re.search(r'<li class="message ([a-z]+)">(.*?)</li>', response.content.decode())
+    assert message.group(1) == "warning"
+    assert unescape(message.group(2)) == (
+        "Saved /api (version 1) with 1 collision: Service port 10000 is held by /api, /other."
+    )
+
+
+def test_save_counts_warnings_in_words(client, cluster, composer_form):
+    app = {**HOST_APP, "portDefinitions": [{"port": 0, "name": "http"}]}
+    # requirePorts with port 0: Marathon assigns a service port and requires it as host port.
+    data = composer_form(app, action="save")
+    html = client.post(reverse("app_new", args=["prod"]), data, follow=True).content.decode()
+    assert "Saved /api (version 1) with 1 warning." in html
 
 
 def test_save_without_id_saves_nothing(client, cluster, composer_form):
