@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from django.urls import reverse
+
 from portplanner.composer.draft import (
     MAX_ROWS,
     NEW_APP,
@@ -24,7 +26,13 @@ from portplanner.composer.draft import (
     field_for_pointer,
 )
 from portplanner.exchange.documents import file_name
-from portplanner.fleet.queries import fleet_collisions, free_service_ports, resolve_in_cluster
+from portplanner.fleet.deploy import prepare_id
+from portplanner.fleet.queries import (
+    app_holding_id,
+    fleet_collisions,
+    free_service_ports,
+    resolve_in_cluster,
+)
 from portplanner.marathon import AppResult, ReadError, find_apps, parse_json, prepare
 from portplanner.marathon.collisions import (
     FIXABLE_BY_SERVICE_PORT,
@@ -63,11 +71,16 @@ class Preview:
     raw: dict  # the app JSON the draft stands for
     notes: list[str]  # what the draft had to give up (app_from_draft)
     result: AppResult
-    errors: list[dict]  # path, message, field (the HTML id it is about)
+    errors: list[dict]  # path, message, field (the HTML id it is about), link (optional)
     warnings: list[dict]  # code, path, message, fix, field
     collisions: list[dict]  # collision, others, row, fixes
     pane: dict  # the JSON pane: text, shown (digest), edited
     field_errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        """Marathon would take it: no error of the engine's, nor of the cluster's (an id taken)."""
+        return not self.errors
 
     @property
     def normalized_json(self) -> str:
@@ -107,6 +120,19 @@ def preview(
         {"path": e.path, "message": e.message, "field": field_for_pointer(e.path, draft)}
         for e in result.errors
     ]
+    app_id = prepare_id(raw)
+    if (holder := app_holding_id(cluster, app_id, app)) is not None:
+        # Marathon answers a POST of an id it has with 409; Save refuses it too (IdTaken).
+        errors.insert(
+            0,
+            {
+                "path": "/id",
+                "message": f"An app with id {app_id} already exists in {cluster.name}; open it "
+                "to change it, or give this app another id.",
+                "field": "id_app_id",
+                "link": reverse("app_edit", args=[cluster.name, holder]),
+            },
+        )
     field_errors: dict[str, list[str]] = {}
     for error in errors:
         if error["field"]:

@@ -229,6 +229,19 @@ def resolve_in_cluster(cluster: Cluster, raw: Any, app: App | None = None) -> Ap
     )
 
 
+def app_holding_id(cluster: Cluster, app_id: str | None, other_than: App | None) -> int | None:
+    """The pk of the app of ``cluster`` (other than ``other_than``) whose id is ``app_id``: the
+    one a save under that id would be refused for (fleet.deploy.IdTaken). Raw SQL for the reason
+    given at _GAPS_SQL: the preview asks on every keystroke."""
+    if app_id is None:
+        return None
+    sql = f"SELECT id FROM {_APPS} WHERE cluster_id = %s AND app_id = %s AND id <> %s LIMIT 1"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [cluster.pk, app_id, other_than.pk if other_than else -1])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def shared_values(cluster: Cluster, column: str):
     """The values of ``column`` (service_port or host_port of a port, vip_key of a VIP label)
     held by more than one app of the cluster, as a subquery: GROUP BY ... HAVING COUNT(DISTINCT

@@ -568,3 +568,28 @@ def test_save_writes_marathon_lb_fields_as_app_labels_and_stores_the_binds(
         ("/labels/HAPROXY_0_PORT", "external", 10080),
         ("/labels/HAPROXY_1_PORT", "external", 10090),
     ]
+
+
+# --- an id another app of the cluster has -------------------------------------------------------
+
+
+def test_preview_of_an_id_another_app_has_is_an_error_with_a_link(client, cluster, composer_form):
+    existing, _ = save_app(cluster, {"id": "/api", "cmd": "old"}, by=BY)
+    data = composer_form({**HOST_APP, "portDefinitions": []}, app_id="api")  # relative: /api
+    html = client.post(reverse("app_preview_new", args=["prod"]), data, HTTP_HX_REQUEST="true")
+    html = html.content.decode()
+    assert 'class="badge ok"' not in html and '<span class="badge error">1 error</span>' in html
+    assert "An app with id /api already exists in prod" in html
+    assert f'href="{reverse("app_edit", args=["prod", existing.pk])}"' in html
+    assert '<a href="#id_app_id"><code>/id</code></a>' in html
+    assert json.loads(field_errors(html))["id_app_id"]
+    # Its own id is no error when the app itself is edited.
+    url = reverse("app_preview", args=["prod", existing.pk])
+    html = client.post(url, composer_form(existing.source), HTTP_HX_REQUEST="true")
+    assert "already exists" not in html.content.decode()
+
+
+def field_errors(html: str) -> str:
+    return re.search(
+        r'<script id="field-errors-data" type="application/json">(.*?)</script>', html
+    ).group(1)
