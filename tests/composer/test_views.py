@@ -169,6 +169,21 @@ def test_load_broken_json_names_line_and_keeps_the_form(client, cluster, compose
     assert 'name="app_id" value="/api"' in html  # what the user had in the form is still there
 
 
+def test_load_broken_json_says_so_at_the_top_not_valid(client, cluster, composer_form):
+    data = composer_form(HOST_APP, action="load_json", json='{"id": "/x",\n "cmd": }')
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    top = html.split('id="composer-form"')[0]
+    banner = re.search(
+        r'<div class="banner error" role="alert" id="load-failed">(.*?)</div>', top, re.S
+    )
+    assert "The JSON was not loaded" in banner.group(1)
+    assert "pasted JSON:2:9: invalid JSON" in banner.group(1)
+    assert 'href="#id_json"' in banner.group(1)
+    # The preview of the form's app says it is not the JSON's.
+    heading = re.search(r'<h2 id="preview-title">(.*?)</h2>', html, re.S).group(1)
+    assert '<span class="badge error">JSON not loaded</span>' in heading
+
+
 def test_load_json_the_form_cannot_hold_lists_errors(client, cluster, composer_form):
     data = composer_form(HOST_APP, action="load_json", json='{"id": "/x", "portDefinitions": 5}')
     html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
