@@ -290,3 +290,49 @@ def test_composer_enter_on_stale_page_keeps_other_save(page: Page, cluster):
 
     app.refresh_from_db()
     assert (app.source["cmd"], app.version) == ("./theirs", 2)
+
+
+# The Copy button of the preview's Marathon JSON shows only where it can work.
+
+NO_CLIPBOARD = "Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => undefined})"
+CLIPBOARD_THROWS = (
+    "Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => ({writeText: () =>"
+    " Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError'))})})"
+)
+
+
+def test_composer_copy_button_is_hidden_without_javascript(screen, cluster):
+    page = screen(java_script_enabled=False).new_page()
+    page.goto(reverse("app_new", args=[cluster.name]))
+    expect(page.locator("#normalized-json")).to_contain_text('"id": "/my-app"')
+    expect(page.get_by_role("button", name="Copy")).to_be_hidden()
+
+
+def test_composer_copy_button_is_hidden_where_there_is_no_clipboard(page: Page, cluster):
+    # What a plain-HTTP host gives the page: no navigator.clipboard outside a secure context.
+    page.add_init_script(NO_CLIPBOARD)
+    page.goto(reverse("app_new", args=[cluster.name]))
+    page.get_by_label("App id").fill("/typed")  # and after a live preview too
+    expect(page.locator("#preview-title")).to_contain_text("/typed")
+    expect(page.get_by_role("button", name="Copy")).to_be_hidden()
+
+
+def test_composer_copy_that_fails_selects_the_json_to_copy_by_hand(page: Page, cluster):
+    page.add_init_script(CLIPBOARD_THROWS)
+    page.goto(reverse("app_new", args=[cluster.name]))
+    copy = page.get_by_role("button", name="Copy")
+    copy.click()
+    expect(page.locator("#copy-status")).to_have_text(
+        "Copying is not allowed here: the JSON is selected, press Ctrl+C (⌘C) to copy it."
+    )
+    selected = page.evaluate("() => window.getSelection().toString()")
+    assert json.loads(selected)["id"] == "/my-app"
+
+
+def test_composer_copy_puts_the_json_on_the_clipboard(page: Page, context, cluster):
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(reverse("app_new", args=[cluster.name]))
+    page.get_by_role("button", name="Copy").click()
+    expect(page.locator("#copy-status")).to_have_text("Copied.")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert json.loads(copied)["id"] == "/my-app"
