@@ -25,6 +25,7 @@ from portplanner.composer.draft import (
     edit,
     field_for_pointer,
 )
+from portplanner.composer.explain import placed
 from portplanner.exchange.documents import file_name
 from portplanner.fleet.deploy import prepare_id
 from portplanner.fleet.queries import (
@@ -71,7 +72,9 @@ class Preview:
     raw: dict  # the app JSON the draft stands for
     notes: list[str]  # what the draft had to give up (app_from_draft)
     result: AppResult
-    errors: list[dict]  # path, message, field (the HTML id it is about), link (optional)
+    # path, message, fields (the HTML ids of the fields it is about), field (the first of them,
+    # linked), link (optional): composer/explain.py
+    errors: list[dict]
     warnings: list[dict]  # code, path, message, fix, field
     collisions: list[dict]  # collision, others, row, fixes
     pane: dict  # the JSON pane: text, shown (digest), edited
@@ -116,10 +119,7 @@ def preview(
     shows that the user typed into it (or ``pane`` says what to show)."""
     raw, notes = app_from_draft(draft)
     result = resolve_in_cluster(cluster, raw, app)
-    errors = [
-        {"path": e.path, "message": e.message, "field": field_for_pointer(e.path, draft)}
-        for e in result.errors
-    ]
+    errors = [placed(e, raw, draft) for e in result.errors]
     app_id = prepare_id(raw)
     if (holder := app_holding_id(cluster, app_id, app)) is not None:
         # Marathon answers a POST of an id it has with 409; Save refuses it too (IdTaken).
@@ -130,13 +130,14 @@ def preview(
                 "message": f"An app with id {app_id} already exists in {cluster.name}; open it "
                 "to change it, or give this app another id.",
                 "field": "id_app_id",
+                "fields": ["id_app_id"],
                 "link": reverse("app_edit", args=[cluster.name, holder]),
             },
         )
     field_errors: dict[str, list[str]] = {}
     for error in errors:
-        if error["field"]:
-            field_errors.setdefault(error["field"], []).append(error["message"])
+        for field_id in error["fields"]:
+            field_errors.setdefault(field_id, []).append(error["message"])
     warnings = [
         {
             "code": w.code,

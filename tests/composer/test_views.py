@@ -608,3 +608,69 @@ def field_errors(html: str) -> str:
     return re.search(
         r'<script id="field-errors-data" type="application/json">(.*?)</script>', html
     ).group(1)
+
+
+# --- every error names its value and marks the field(s) it is about -----------------------------
+
+
+def preview_errors(client, data) -> tuple[str, dict]:
+    html = client.post(reverse("app_preview_new", args=["prod"]), data, HTTP_HX_REQUEST="true")
+    html = html.content.decode()
+    return html, json.loads(field_errors(html))
+
+
+def test_duplicate_ports_mark_each_row_and_name_the_port(client, cluster, composer_form):
+    ports = [{"port": 8080, "name": "web"}, {"port": 8081}, {"port": 8080, "protocol": "udp"}]
+    app = {**HOST_APP, "portDefinitions": ports, "requirePorts": False}
+    html, errors = preview_errors(client, composer_form(app))
+    message = (
+        "Ports must be unique. 8080 is the port of ports 0 and 2 (the protocol does not count: "
+        "one port with protocol udp,tcp takes both)."
+    )
+    assert errors["id_ports-0-service_port"] == [message]
+    assert errors["id_ports-2-service_port"] == [message]
+    assert "id_ports-1-service_port" not in errors
+    assert f'<a href="#id_ports-0-service_port"><code>/portDefinitions</code></a> {message}' in (
+        unescape(html)
+    )
+
+
+@pytest.mark.parametrize(("app", "rows"), [(HOST_APP, "portDefinitions"), (BRIDGE_APP, "mappings")])
+def test_duplicate_port_names_mark_each_row_and_name_the_name(
+    client, cluster, composer_form, app, rows
+):
+    data = composer_form(app, **{"ports-0-name": "web", "ports-1-name": "web"})
+    _, errors = preview_errors(client, data)
+    message = "Port names must be unique. web is the name of ports 0 and 1."
+    assert errors["id_ports-0-name"] == errors["id_ports-1-name"] == [message]
+
+
+def test_host_port_on_several_networks_marks_the_ports_network_names(
+    client, cluster, composer_form
+):
+    data = composer_form(CONTAINER_APP, **{"ports-1-network_names": ""})
+    _, errors = preview_errors(client, data)
+    assert errors["id_ports-1-network_names"] == [
+        "networkNames must be a single item list when hostPort is specified and more than 1 "
+        "container network is defined. Port 1 has a host port and the app is on a, b: name one "
+        "of them here, or take the host port off."
+    ]
+    assert "id_ports-1-name" not in errors
+
+
+def test_docker_on_several_networks_marks_the_networks_and_the_container(
+    client, cluster, composer_form
+):
+    data = composer_form(CONTAINER_APP, container_type="DOCKER", image="nginx")
+    _, errors = preview_errors(client, data)
+    message = (
+        "may only specify a single container network when using the Docker container engine. "
+        "The app is on 2 networks: a, b."
+    )
+    assert errors["id_network_names"] == [message]
+    assert errors["id_container_type"] == [message]
+
+
+def test_no_cmd_args_or_image_marks_the_command(client, cluster, composer_form):
+    _, errors = preview_errors(client, composer_form(HOST_APP, args=""))
+    assert "id_cmd" in errors and "id_args" in errors
