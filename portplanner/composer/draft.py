@@ -366,13 +366,13 @@ def _port_entry(row: dict[str, str], index: int, mode: str) -> dict:
 
 
 def _number(text: str, default: Any = 0) -> Any:
-    """A typed port number as a JSON integer; anything else stays text, for the schema to name
-    ("must be a whole number"). Up to 10 digits: a longer number is no port either, and int()
-    refuses more than 4,300 digits."""
-    text = (text or "").strip()
-    if not text:
+    """A typed port number as a JSON integer; anything else stays text exactly as typed, for the
+    schema to name ("must be a whole number") and the form to show again. Up to 10 digits: a
+    longer number is no port either, and int() refuses more than 4,300 digits."""
+    stripped = (text or "").strip()
+    if not stripped:
         return default
-    value = number(text, digits=10)
+    value = number(stripped, digits=10)
     return text if value is None else value
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
@@ -26,6 +26,7 @@ from portplanner.composer.draft import (
     field_for_pointer,
 )
 from portplanner.composer.explain import placed
+from portplanner.composer.lenient import port_cells, put_back, stand_in, stood_in, typos
 from portplanner.exchange.documents import file_name
 from portplanner.fleet.deploy import prepare_id
 from portplanner.fleet.queries import (
@@ -42,7 +43,7 @@ from portplanner.marathon.collisions import (
     by_label,
 )
 from portplanner.marathon.model import HOST
-from portplanner.marathon.pointers import port_index
+from portplanner.marathon.pointers import port_index, split
 from portplanner.models import App, Cluster
 
 SUGGESTIONS = 3
@@ -79,6 +80,8 @@ class Preview:
     collisions: list[dict]  # collision, others, row, fixes
     pane: dict  # the JSON pane: text, shown (digest), edited
     field_errors: dict[str, list[str]] = field(default_factory=dict)
+    # The values the schema refused, of each port, by column of the port table (lenient.py).
+    port_typos: dict[int, dict[str, str]] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -118,7 +121,7 @@ def preview(
     its collisions with the saved fleet. The JSON pane shows the form's app unless ``posted``
     shows that the user typed into it (or ``pane`` says what to show)."""
     raw, notes = app_from_draft(draft)
-    result = resolve_in_cluster(cluster, raw, app)
+    result, typed = _resolved(cluster, raw, app)
     errors = [placed(e, raw, draft) for e in result.errors]
     app_id = prepare_id(raw)
     if (holder := app_holding_id(cluster, app_id, app)) is not None:
@@ -138,6 +141,7 @@ def preview(
     for error in errors:
         for field_id in error["fields"]:
             field_errors.setdefault(field_id, []).append(error["message"])
+    typed_ports = port_cells(typed, isinstance(raw, dict) and raw.get("requirePorts") is True)
     warnings = [
         {
             "code": w.code,
@@ -157,10 +161,37 @@ def preview(
         result=result,
         errors=errors,
         warnings=warnings,
-        collisions=_collision_rows(cluster, app, result),
+        collisions=[
+            row
+            for row in _collision_rows(cluster, app, result)
+            if row["row"] is None or row["row"] not in typed_ports
+        ],
         pane=pane if pane is not None else json_pane(raw, posted),
         field_errors=field_errors,
+        port_typos=typed_ports,
     )
+
+
+def _resolved(cluster: Cluster, raw: Any, app: App | None) -> tuple[AppResult, dict[str, Any]]:
+    """``raw`` resolved in ``cluster``; and where the schema refuses only values typed into the
+    form's fields, every port but theirs too (lenient.py): the ports, variables, warnings and
+    collisions resolved with a stand-in for each, the errors, id and JSON of ``raw`` itself.
+    Returns the result and the refused values by pointer."""
+    result = resolve_in_cluster(cluster, raw, app)
+    found = typos(raw, result.errors) if result.network is None else {}
+    if not found:
+        return result, {}
+    stood = resolve_in_cluster(cluster, stand_in(raw, found), app)
+    if stood.network is None or not stood_in(stood.app, found):
+        return result, {}
+    broken = set(port_cells(found))  # the rows with a refused value
+    warnings = [w for w in stood.warnings if port_index(w.path) not in broken]
+    if any(split(path)[-1] == "name" for path in found):
+        # A name left out is no variable: a reference to it is the typo's, not another problem.
+        warnings = [w for w in warnings if w.code != "undefined-port-reference"]
+    return replace(
+        stood, id=result.id, app=result.app, errors=result.errors, warnings=warnings
+    ), found
 
 
 def _collision_rows(cluster: Cluster, app: App | None, result: AppResult) -> list[dict]:
@@ -281,10 +312,17 @@ def locked(
 
 
 def draft_for(cluster: Cluster, raw, app: App | None) -> tuple[Draft | None, list]:
-    """A draft for ``raw``, normalized as Marathon would (legacy fields rewritten). Returns (None,
-    errors) when the app cannot be read far enough to fill the form."""
+    """A draft for ``raw``, normalized as Marathon would (legacy fields rewritten), values typed
+    into the form that the schema refuses kept as typed. Returns (None, errors) when the app
+    cannot be read far enough to fill the form."""
     prepared = prepare(raw, cluster.policy)
-    if prepared.app is None:
+    form_app = prepared.app
+    if form_app is None and (found := typos(raw, prepared.errors)):
+        # Values typed into the form that the schema refuses: read as typed (lenient.py).
+        stood = prepare(stand_in(raw, found), cluster.policy)
+        if stood.app is not None and stood_in(stood.app, found):
+            prepared, form_app = stood, put_back(stood.app, found)
+    if form_app is None:
         return None, [f"{e.path}: {e.message}" for e in prepared.errors]
     if len(prepared.entries) > MAX_ROWS:
         return None, [
@@ -292,7 +330,7 @@ def draft_for(cluster: Cluster, raw, app: App | None) -> tuple[Draft | None, lis
             f"{MAX_ROWS:,} (what one agent offers by default). Check it with `portplan check` "
             "or import it; the collision report and port map show it like any app"
         ]
-    return draft_from_app(prepared.app, app.version if app else ""), list(prepared.warnings)
+    return draft_from_app(form_app, app.version if app else ""), list(prepared.warnings)
 
 
 def draft_of(cluster: Cluster, app: App | None, posted: Posted) -> Draft:

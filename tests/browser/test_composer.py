@@ -336,3 +336,68 @@ def test_composer_copy_puts_the_json_on_the_clipboard(page: Page, context, clust
     expect(page.locator("#copy-status")).to_have_text("Copied.")
     copied = page.evaluate("() => navigator.clipboard.readText()")
     assert json.loads(copied)["id"] == "/my-app"
+
+
+# A typo saved in a draft comes back as typed; a typo in one port leaves the others resolved.
+
+THREE_PORTS = {
+    "id": "/shop/three",
+    "cmd": "./run",
+    "networks": [{"mode": "container/bridge"}],
+    "container": {
+        "type": "DOCKER",
+        "docker": {"image": "nginx"},
+        "portMappings": [
+            {"containerPort": 80, "hostPort": 0, "name": "http"},
+            {"containerPort": 81, "hostPort": 0, "name": "admin"},
+            {"containerPort": 82, "hostPort": 0, "name": "metrics"},
+        ],
+    },
+}
+
+
+def test_composer_draft_saved_with_a_typo_opens_in_the_form_as_typed(page: Page, cluster):
+    app, _ = save_app(cluster, THREE_PORTS, by=BY)
+    page.goto(edit_url(app))
+    page.locator("#id_ports-1-host_port_mode").select_option("fixed")
+    page.locator("#id_ports-1-host_port").fill("abc")
+    expect(page.locator("#save-button")).to_have_text("Save as draft")
+    save_button(page).click()
+    expect(page.locator(".messages")).to_contain_text("Saved /shop/three (version 2) as a draft")
+
+    # The form again, not the locked page: the typo in its field, its error beside it.
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.get_by_label("Bridge (container/bridge)")).to_be_checked()
+    host_port = page.locator("#id_ports-1-host_port")
+    expect(host_port).to_have_value("abc")
+    expect(host_port).to_be_visible()
+    expect(host_port).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_ports-1-host_port_error")).to_contain_text("must be a port number")
+    expect(save_button(page)).to_be_visible()
+    # The preview describes this app: its other ports resolved.
+    expect(page.locator("#preview table.ports tbody tr")).to_have_count(3)
+
+    host_port.fill("31005")
+    expect(page.locator("#save-button")).to_have_text("Save")
+    save_button(page).click()
+    expect(page.locator(".messages")).to_contain_text("Saved /shop/three (version 3)")
+    app.refresh_from_db()
+    assert app.source["container"]["portMappings"][1]["hostPort"] == 31005
+
+
+def test_composer_typo_in_one_port_leaves_the_others_resolved(page: Page, cluster):
+    app, _ = save_app(cluster, THREE_PORTS, by=BY)
+    page.goto(edit_url(app))
+    page.locator("#id_ports-1-container_port").fill("eighty-one")
+
+    rows = page.locator("#preview table.ports tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(1)).to_have_class("broken")
+    expect(rows.nth(1)).to_contain_text("eighty-one")
+    expect(rows.nth(0)).to_contain_text("assigned at launch")
+    expect(rows.nth(2)).to_contain_text("82")
+    env = page.locator("#preview table.env")
+    for name in ("PORT0", "PORT2", "PORT_80", "PORT_82", "PORT_HTTP", "PORT_METRICS"):
+        expect(env.get_by_role("cell", name=name, exact=True)).to_be_visible()
+    expect(env).to_contain_text("Port 1 has an error")
+    expect(page.locator("#preview-title")).to_contain_text("1 error")

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from portplanner.composer.draft import app_from_draft
+from portplanner.composer.preview import draft_for
 from portplanner.fleet.deploy import save_app
 from portplanner.history.record import Actor
 from portplanner.models import App, Revision
@@ -674,3 +676,62 @@ def test_docker_on_several_networks_marks_the_networks_and_the_container(
 def test_no_cmd_args_or_image_marks_the_command(client, cluster, composer_form):
     _, errors = preview_errors(client, composer_form(HOST_APP, args=""))
     assert "id_cmd" in errors and "id_args" in errors
+
+
+# --- what was typed comes back as typed: a typo does not lock the draft or empty the preview ----
+
+TYPO_APP = {
+    "id": "/shop/typo",
+    "cmd": "./run",
+    "networks": [{"mode": "container/bridge"}],
+    "container": {
+        "type": "DOCKER",
+        "docker": {"image": "nginx"},
+        "portMappings": [
+            {"containerPort": 80, "hostPort": 0, "name": "http"},
+            {"containerPort": 81, "hostPort": 0, "name": "admin"},
+            {"containerPort": 82, "hostPort": 0, "name": "metrics"},
+        ],
+    },
+}
+
+
+def test_a_draft_saved_with_a_typo_opens_in_the_form_as_typed(client, cluster, composer_form):
+    typed = {
+        "ports-1-host_port_mode": "fixed",
+        "ports-1-host_port": "abc ",
+        "ports-2-container_port": "70000",
+        "ports-0-name": "Web_1",
+    }
+    data = composer_form(TYPO_APP, action="save", **typed)
+    response = client.post(reverse("app_new", args=["prod"]), data)
+    app = App.objects.get(app_id="/shop/typo")
+    assert response.status_code == 302 and not app.is_valid
+    html = client.get(reverse("app_edit", args=["prod", app.pk])).content.decode()
+    assert "cannot be shown in the form" not in html and 'id="save-button"' in html
+    assert 'value="container/bridge" id="id_network_mode_1" required checked' in html
+    assert re.search(r'<option value="fixed" selected>', html.split('id="port-1"')[1])
+    for name, value in typed.items():
+        if name != "ports-1-host_port_mode":
+            assert f'name="{name}" value="{value}"' in html, name
+    # Each error beside its field, and the form's app is the draft as saved.
+    assert 'id="id_ports-1-host_port_error"' in html and 'id="id_ports-0-name_error"' in html
+    draft, _ = draft_for(cluster, app.source, app)
+    assert app_from_draft(draft)[0] == app.source
+
+
+def test_preview_with_a_typo_resolves_every_other_port(client, cluster, composer_form):
+    data = composer_form(
+        TYPO_APP, **{"ports-1-host_port_mode": "fixed", "ports-1-host_port": "abc"}
+    )
+    html, errors = preview_errors(client, data)
+    assert list(errors) == ["id_ports-1-host_port"]
+    rows = re.findall(r"<tr( class=\"broken\")?>\s*<td>(\d)</td>", html)
+    assert rows == [("", "0"), (' class="broken"', "1"), ("", "2")]
+    broken = html.split('<tr class="broken">')[1].split("</tr>")[0]
+    assert '<code>abc</code> <span class="badge error">invalid</span>' in broken
+    names = re.findall(r"<td><code>([A-Z][A-Z0-9_]*)</code></td>", html)
+    assert {"PORT0", "PORT2", "PORT_80", "PORT_82", "PORT_HTTP", "PORT_METRICS"} <= set(names)
+    assert "PORT_ADMIN" in names  # from the broken port: shown, and marked
+    assert "Port 1 has an error" in html
+    assert 'class="badge ok"' not in html  # still invalid: Marathon would refuse it
