@@ -32,6 +32,7 @@ from portplanner.fleet.deploy import prepare_id
 from portplanner.fleet.queries import (
     app_holding_id,
     fleet_collisions,
+    free_required_ports,
     free_service_ports,
     resolve_in_cluster,
 )
@@ -198,18 +199,17 @@ def _collision_rows(cluster: Cluster, app: App | None, result: AppResult) -> lis
     """The app's collisions with the fleet, each with the other holders (and the port of theirs),
     the row of the form it is about, and free service ports to fix it with in one click."""
     collisions = fleet_collisions(cluster, result, app)
-    suggestions = []
+    suggestions: list[int] = []
+    none_free = ""
     if any(c.kind in FIXABLE_BY_SERVICE_PORT for c in collisions):
-        policy = cluster.policy
-        mine = [p.service_port for p in result.ports]
-        free = free_service_ports(cluster, policy.local_port_min, policy.local_port_max, mine)
-        suggestions = list(islice(free, SUGGESTIONS))
+        suggestions, none_free = _free_ports(cluster, app, result)
     rows = []
     for c in collisions:
         mine = [path for app_id, path in c.holders if app_id == result.id]
         # Where this app holds the port by a label (a bind port, the alternate port), a new
         # service port changes nothing; a bind port label can go, binding the service port.
         labelled = bool(mine) and by_label(mine[0])
+        fixable = c.kind in FIXABLE_BY_SERVICE_PORT and not labelled
         rows.append(
             {
                 "collision": c,
@@ -219,11 +219,44 @@ def _collision_rows(cluster: Cluster, app: App | None, result: AppResult) -> lis
                     if app_id != result.id
                 ],
                 "row": port_index(mine[0]) if mine else None,
-                "fixes": suggestions if c.kind in FIXABLE_BY_SERVICE_PORT and not labelled else [],
+                "fixes": suggestions if fixable else [],
+                "none_free": none_free if fixable else "",
                 "unbind": labelled and c.kind in (LB_PORT, LB_RESERVED_PORT),
             }
         )
     return rows
+
+
+def _free_ports(cluster: Cluster, app: App | None, result: AppResult) -> tuple[list[int], str]:
+    """Up to SUGGESTIONS ports the app can take for a port in one click, none of them reserved;
+    and, when there are none, why. In host mode with requirePorts a port is its host port too,
+    so only service ports inside the agents' port ranges will do (spec §5): another would leave
+    the task waiting forever for an offer with it."""
+    policy = cluster.policy
+    mine = [p.service_port for p in result.ports]
+    required = result.network == HOST and result.app.get("requirePorts") is True
+    if required:
+        free = free_required_ports(cluster, mine, app)
+    else:
+        free = free_service_ports(cluster, policy.local_port_min, policy.local_port_max, mine)
+    found = list(islice((p for p in free if p not in policy.reserved_ports), SUGGESTIONS))
+    if found or not required:
+        return found, ""
+    agents = ", ".join(f"{low}-{high}" for low, high in policy.agent_port_ranges)
+    meet = any(
+        max(low, policy.local_port_min) <= min(high, policy.local_port_max)
+        for low, high in policy.agent_port_ranges
+    )
+    why = (
+        f"every service port in the agents' ranges ({agents}) is held"
+        if meet
+        else f"no port of the service-port range {policy.local_port_min}-"
+        f"{policy.local_port_max} lies in the agents' ranges ({agents})"
+    )
+    return [], (
+        f"with requirePorts its port is its host port too, and {why}. Turn requirePorts off to "
+        "take any free service port and a random host port."
+    )
 
 
 def json_pane(raw: Any, posted: Posted | None = None) -> dict:

@@ -735,3 +735,52 @@ def test_preview_with_a_typo_resolves_every_other_port(client, cluster, composer
     assert "PORT_ADMIN" in names  # from the broken port: shown, and marked
     assert "Port 1 has an error" in html
     assert 'class="badge ok"' not in html  # still invalid: Marathon would refuse it
+
+
+# --- free ports the app can use: with requirePorts, the port is the host port too --------------
+
+
+def fixes_of(html: str) -> list[str]:
+    return re.findall(r'value="set_service_port:0:(\d+)"', html)
+
+
+def test_free_ports_for_require_ports_lie_in_the_agents_ranges(client, cluster, composer_form):
+    cluster.local_port_min, cluster.local_port_max = 10000, 32000
+    cluster.agent_port_ranges = "31000-32000"
+    cluster.save()
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 31000}]}, by=BY)
+    # A fixed host port of another app is no free port for a port that is a host port too.
+    bridge = {**BRIDGE_APP, "id": "/web", "container": {**BRIDGE_APP["container"]}}
+    bridge["container"]["portMappings"] = [{"containerPort": 80, "hostPort": 31001}]
+    save_app(cluster, bridge, by=BY)
+    app = {**HOST_APP, "portDefinitions": [{"port": 31000, "name": "http"}], "requirePorts": True}
+    html = client.post(
+        reverse("app_preview_new", args=["prod"]), composer_form(app)
+    ).content.decode()
+    assert "Service port <strong>31000</strong> is held by" in html
+    assert fixes_of(html) == ["31002", "31003", "31004"]
+
+
+def test_no_free_port_for_require_ports_says_why(client, cluster, composer_form):
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]}, by=BY)
+    app = {**HOST_APP, "portDefinitions": [{"port": 10000, "name": "http"}], "requirePorts": True}
+    html = client.post(
+        reverse("app_preview_new", args=["prod"]), composer_form(app)
+    ).content.decode()
+    assert fixes_of(html) == []
+    assert (
+        "No port is free for port 0: with requirePorts its port is its host port too, and no "
+        "port of the service-port range 10000-20000 lies in the agents' ranges (31000-32000). "
+        "Turn requirePorts off to take any free service port and a random host port."
+    ) in unescape(html)
+
+
+def test_free_ports_leave_out_the_clusters_reserved_ports(client, cluster, composer_form):
+    cluster.local_port_min, cluster.reserved_ports = 9089, "80,443,9090,9091"
+    cluster.save()
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 9089}]}, by=BY)
+    app = {**HOST_APP, "portDefinitions": [{"port": 9089, "name": "http"}], "requirePorts": False}
+    html = client.post(
+        reverse("app_preview_new", args=["prod"]), composer_form(app)
+    ).content.decode()
+    assert fixes_of(html) == ["9092", "9093", "9094"]
