@@ -15,7 +15,7 @@ from portplanner.marathon import AppError
 from portplanner.marathon import validate as rules
 from portplanner.marathon.findings import counted
 from portplanner.marathon.model import CONTAINER, port_entries
-from portplanner.marathon.pointers import port_index, resolve
+from portplanner.marathon.pointers import port_index, resolve, split
 
 PORTS_UNIQUE = "Ports must be unique."
 NAMES_UNIQUE = "Port names must be unique."
@@ -78,6 +78,8 @@ def _detail(error: AppError, raw: dict, draft: Draft) -> tuple[str, list[str]]:
             f"The app is on {counted(len(names), 'network')}: {', '.join(names)}.",
             ["id_network_names", "id_container_type"],
         )
+    if message == rules.HEALTH_CHECK_PORT_INDEX:
+        return _health_check_detail(error.path, raw), []
     if message == rules.CMD_ARGS_OR_CONTAINER:
         return "", ["id_cmd", "id_args", "id_image"]
     if message == EMPTY_CMD and error.path == "/":
@@ -90,6 +92,25 @@ def _detail(error: AppError, raw: dict, draft: Draft) -> tuple[str, list[str]]:
                 ["id_cmd"],
             )
     return "", []
+
+
+def _health_check_detail(path: str, raw: dict) -> str:
+    try:
+        check = resolve(raw, path)
+    except LookupError:
+        return ""
+    index = split(path)[-1]
+    count = len(port_entries(raw)[1])
+    ports = (
+        "no ports"
+        if not count
+        else "port 0"
+        if count == 1
+        else "ports " + ", ".join(map(str, range(count - 1))) + f" and {count - 1}"
+    )
+    if isinstance(check, dict) and check.get("portIndex") is not None:
+        return f"Health check {index} asks for portIndex {check['portIndex']}; the app has {ports}."
+    return f"Health check {index} names no port, and the app has {ports}: give it a portIndex."
 
 
 def _entries(raw: dict, path: str) -> list[dict]:

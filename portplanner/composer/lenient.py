@@ -21,10 +21,24 @@ from portplanner.marathon.pointers import port_index, resolve, split
 _N = object()  # any list index
 _DROP = object()  # the key is left out while the rest is resolved
 
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
 # Pointer patterns of the values the form writes from a field, and what stands in for a refused
-# one: a value that changes nothing else (0: a service port assigned, a random host port).
+# one: a value that changes nothing else (0: a service port assigned, a random host port). Each
+# is a scalar, but for a constraint, a line of the field: a list of strings.
 TYPED: list[tuple[tuple, Any]] = [
     (("id",), "/stand-in"),
+    (("instances",), 1),
+    (("cpus",), 1),
+    (("mem",), 128),
+    (("constraints", _N), ["hostname", "UNIQUE"]),
+    (("constraints", _N, _N), "UNIQUE"),
+    (("healthChecks", _N, "portIndex"), 0),
+    (("healthChecks", _N, "port"), 0),
+    (("healthChecks", _N, "protocol"), "HTTP"),
     (("networks", _N, "name"), "stand-in"),
     (("portDefinitions", _N, "port"), 0),
     (("portDefinitions", _N, "protocol"), "tcp"),
@@ -58,7 +72,11 @@ def typos(raw: Any, errors: list[AppError]) -> dict[str, Any]:
             value = resolve(raw, error.path)
         except LookupError:  # "is required": nothing was typed
             return {}
-        if isinstance(value, (dict, list)):
+        if (
+            isinstance(value, dict)
+            or isinstance(value, list)
+            and not (isinstance(_stand_in_for(split(error.path)), list) and _strings(value))
+        ):
             return {}
         found[error.path] = value
     return found

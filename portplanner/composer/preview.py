@@ -27,6 +27,7 @@ from portplanner.composer.draft import (
 )
 from portplanner.composer.explain import placed
 from portplanner.composer.lenient import port_cells, put_back, stand_in, stood_in, typos
+from portplanner.composer.placement import check_sentences, placement_sentence
 from portplanner.exchange.documents import file_name
 from portplanner.fleet.deploy import prepare_id
 from portplanner.fleet.queries import (
@@ -88,6 +89,14 @@ class Preview:
     def valid(self) -> bool:
         """Marathon would take it: no error of the engine's, nor of the cluster's (an id taken)."""
         return not self.errors
+
+    @property
+    def checks(self) -> list[str]:
+        return check_sentences(self.result)
+
+    @property
+    def placement(self) -> str:
+        return placement_sentence(self.result)
 
     @property
     def normalized_json(self) -> str:

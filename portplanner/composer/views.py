@@ -18,7 +18,9 @@ from portplanner.composer.forms import (
     PROTOCOLS,
     AppForm,
     EnvFormSet,
+    HealthCheckFormSet,
     PortFormSet,
+    ReadinessCheckFormSet,
 )
 from portplanner.composer.preview import (
     Notice,
@@ -94,6 +96,8 @@ def _page(request: HtmxHttpRequest, shown: Preview, notice: Notice) -> HttpRespo
         "app_form": AppForm(initial=draft.app),
         "port_formset": PortFormSet(initial=draft.ports, prefix="ports"),
         "env_formset": EnvFormSet(initial=draft.env, prefix="env"),
+        "health_formset": _health_formset(draft.health),
+        "readiness_formset": ReadinessCheckFormSet(initial=draft.readiness, prefix="readiness"),
         "mode_sentences": MODE_SENTENCES,
         "protocols": PROTOCOLS,
         "host_port_modes": HOST_PORT_MODES,
@@ -111,3 +115,15 @@ def _download(cluster: Cluster, app: App | None, raw: dict) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{file_name(result.id)}"'
     return response
+
+
+def _health_formset(rows: list[dict]) -> HealthCheckFormSet:
+    """The health checks' rows; a protocol the select does not list (as typed, or loaded) is an
+    option of its own, so that it is shown and posted back as it was."""
+    formset = HealthCheckFormSet(initial=rows, prefix="health")
+    for form, row in zip(formset, rows, strict=True):
+        field = form.fields["protocol"]
+        value = row.get("protocol", "")
+        if value not in dict(field.choices):
+            field.choices = [*field.choices, (value, value)]
+    return formset

@@ -36,6 +36,7 @@ HOST = {
     "portDefinitions": [{"port": 0, "protocol": "tcp", "name": "http"}],
     "requirePorts": True,
 }
+HEALTHY = {**HOST, "healthChecks": [{"protocol": "HTTP", "portIndex": 0, "path": "/"}]}
 
 
 def with_(app: dict, path: tuple, value) -> dict:
@@ -84,13 +85,24 @@ def with_(app: dict, path: tuple, value) -> dict:
         ),
         (with_(HOST, ("portDefinitions", 0, "port"), "8o"), ("port", "service_port"), "8o"),
         (with_(CONTAINER, ("networks", 0, "name"), "My.Net"), ("app", "network_names"), "My.Net"),
+        (with_(HOST, ("instances",), "three"), ("app", "instances"), "three"),
+        (with_(HOST, ("cpus",), "½"), ("app", "cpus"), "½"),
+        (with_(HOST, ("constraints",), [["hostname"]]), ("app", "constraints"), "hostname"),
+        (
+            with_(HOST, ("constraints",), [["hostname", " UNIQUE"], ["rack", "IS", "a:b"]]),
+            ("app", "constraints"),
+            "hostname: UNIQUE\nrack:IS:a:b",
+        ),
+        (with_(HEALTHY, ("healthChecks", 0, "portIndex"), "one"), ("health", "port_index"), "one"),
+        (with_(HEALTHY, ("healthChecks", 0, "protocol"), "GRPC"), ("health", "protocol"), "GRPC"),
     ],
 )
 def test_a_typed_value_the_schema_refuses_is_read_as_typed(cluster, raw, field, typed):
     draft, _ = draft_for(cluster, raw, None)
     assert draft is not None
     kind, name = field
-    assert (draft.app if kind == "app" else draft.ports[0])[name] == typed
+    values = {"app": draft.app, "port": draft.ports[:1], "health": draft.health[:1]}[kind]
+    assert (values if kind == "app" else values[0])[name] == typed
     assert app_from_draft(draft)[0] == raw
 
 

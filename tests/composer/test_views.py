@@ -784,3 +784,50 @@ def test_free_ports_leave_out_the_clusters_reserved_ports(client, cluster, compo
         reverse("app_preview_new", args=["prod"]), composer_form(app)
     ).content.decode()
     assert fixes_of(html) == ["9092", "9093", "9094"]
+
+
+# --- checks, instances, constraints, resources: fields, previewed ------------------------------
+
+
+def test_the_form_has_checks_placement_and_resources(client, cluster):
+    app, _ = save_app(cluster, {**BRIDGE_APP, "cpus": 0.5, "mem": 256}, by=BY)
+    html = client.get(reverse("app_edit", args=["prod", app.pk])).content.decode()
+    for name, value in (("instances", "3"), ("cpus", "0.5"), ("mem", "256")):
+        assert re.search(rf'<input type="text" name="{name}" value="{value}"', html), name
+    assert re.search(r'<option value="HTTP" selected>HTTP</option>', html)
+    assert re.search(r'name="health-0-port_index" value="0"', html)
+    assert 'value="add_health"' in html and 'value="add_readiness"' in html
+    assert "<code>healthChecks</code>" not in html and "<code>instances</code>" not in html
+
+
+def test_preview_says_what_each_check_probes_and_how_many_agents(client, cluster, composer_form):
+    app = {
+        **BRIDGE_APP,
+        "constraints": [["hostname", "UNIQUE"]],
+        "healthChecks": [
+            {"protocol": "HTTP", "portIndex": 0, "path": "/"},
+            {"protocol": "MESOS_TCP", "port": 8443},
+            {"protocol": "COMMAND", "command": {"value": "true"}},
+        ],
+        "readinessChecks": [{"name": "ready", "portName": "http"}],
+    }
+    html, _ = preview_errors(client, composer_form(app))
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    assert "Health check 0, HTTP: probes port 0 (http)." in text
+    assert "Health check 1, MESOS_TCP: probes port 8443." in text
+    assert "Health check 2, COMMAND: runs its command, probes no port." in text
+    assert "Readiness check 0: waits on port 0 (http)." in text
+    assert (
+        "3 instances, each holding fixed host port 8443: no two of its tasks can share an agent, "
+        "so it needs 3 agents that offer that port free (hostname:UNIQUE asks for one task per "
+        "agent too)." in text
+    )
+
+
+def test_preview_marks_a_health_check_on_no_port(client, cluster, composer_form):
+    app = {**HOST_APP, "healthChecks": [{"protocol": "HTTP", "portIndex": 2}]}
+    _, errors = preview_errors(client, composer_form(app))
+    assert errors["id_health-0-port_index"] == [
+        "Health check port indices must address an element of the ports array or container port "
+        "mappings. Health check 0 asks for portIndex 2; the app has ports 0 and 1."
+    ]
