@@ -641,6 +641,52 @@ def edit(draft: Draft, kind: str, arg: str) -> Draft:
     return Draft(app=draft.app, ports=ports, env=env, health=health, readiness=readiness)
 
 
+# The form's buttons by the part of the page they change (its fieldset's id).
+ROW_ACTIONS = {
+    "add_port": "ports",
+    "remove_port": "ports",
+    "set_service_port": "ports",
+    "clear_lb_port": "ports",
+    "add_env": "env",
+    "remove_env": "env",
+    "add_health": "checks",
+    "remove_health": "checks",
+    "add_readiness": "checks",
+    "remove_readiness": "checks",
+}
+# What to focus in a row the button added or left in place, and the button to fall back to.
+_FIRST_FIELD = {"ports": "name", "env": "name", "health": "protocol", "readiness": "port_name"}
+_ADD_BUTTON = {
+    "ports": "add-port",
+    "env": "add-env",
+    "health": "add-health",
+    "readiness": "add-readiness",
+}
+
+
+def focus_after(kind: str, arg: str, draft: Draft) -> str:
+    """The HTML id of what a button of the form changed in ``draft`` (the draft after it), for
+    focus to go to: a row added, its first field; a row removed, the first field of the row now
+    in its place, or the list's Add button after the last; a port given a free service port or
+    a bind port dropped, that field. "" for anything else."""
+    index = number(arg.partition(":")[0], digits=6)
+    rows = kind.partition("_")[2]
+    prefix = {"port": "ports", "env": "env", "health": "health", "readiness": "readiness"}.get(rows)
+    if kind.startswith("add_") and prefix:
+        count = len(getattr(draft, "ports" if prefix == "ports" else prefix))
+        return f"id_{prefix}-{count - 1}-{_FIRST_FIELD[prefix]}" if count else ""
+    if kind.startswith("remove_") and prefix and index is not None:
+        count = len(getattr(draft, "ports" if prefix == "ports" else prefix))
+        if index < count:
+            return f"id_{prefix}-{index}-{_FIRST_FIELD[prefix]}"
+        return _ADD_BUTTON[prefix]
+    ports = len(draft.ports)
+    if kind in ("set_service_port", "clear_lb_port") and index is not None and index < ports:
+        field = "service_port" if kind == "set_service_port" else "lb_port"
+        return f"id_ports-{index}-{field}"
+    return ""
+
+
 def _renumbered(check: dict[str, str], removed: int) -> dict[str, str]:
     """A health check after port ``removed`` went: a portIndex past it moves down by one."""
     index = number(check.get("port_index", "").strip(), digits=6)

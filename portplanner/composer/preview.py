@@ -91,6 +91,13 @@ class Preview:
         return not self.errors
 
     @property
+    def page_url(self) -> str:
+        """The composer page this preview is of: where its buttons post."""
+        if self.app is not None:
+            return reverse("app_edit", args=[self.cluster.name, self.app.pk])
+        return reverse("app_new", args=[self.cluster.name])
+
+    @property
     def checks(self) -> list[str]:
         return check_sentences(self.result)
 

@@ -48,6 +48,37 @@ document.addEventListener("htmx:oobBeforeSwap", (event) => {
   }
 });
 
+// The form's buttons (add or remove a port, a variable, a check; a free port from the preview)
+// post the page and swap their part of the form in place, the preview with it. While one is under
+// way a live preview would post the form as it was and might land after it, so it waits, and
+// goes once the button's answer is in.
+// (afterRequest names the button's remaining ancestor once the button itself was swapped out, so the
+// request is known by its XMLHttpRequest.)
+const rowAction = {xhr: null, since: 0, previewWaiting: false};
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (!event.detail.elt.hasAttribute("data-row-action")) return;
+  rowAction.xhr = event.detail.xhr;
+  rowAction.since = performance.now();
+});
+
+document.addEventListener("htmx:confirm", (event) => {
+  const waiting = rowAction.xhr && performance.now() - rowAction.since < 10000;
+  if (waiting && event.detail.elt.id === "composer-form") {
+    event.preventDefault();
+    rowAction.previewWaiting = true;
+  }
+});
+
+document.addEventListener("htmx:afterRequest", (event) => {
+  if (!rowAction.xhr || event.detail.xhr !== rowAction.xhr) return;
+  rowAction.xhr = null;
+  if (rowAction.previewWaiting) {
+    rowAction.previewWaiting = false;
+    document.getElementById("composer-form")?.dispatchEvent(new Event("input", {bubbles: true}));
+  }
+});
+
 // Field errors follow the live preview: each field the engine's errors point at shows them and
 // is aria-invalid, the others are cleared. Attributes and messages only: no value, no focus moves.
 function showFieldErrors() {

@@ -54,7 +54,7 @@ def test_composer_bridge_app_from_scratch_shows_env_and_saves(page: Page, cluste
     expect(page.locator("#ports")).to_contain_text("No ports")
     page.get_by_label("Bridge (container/bridge)").check()
     page.get_by_label("App id").fill("/shop/web")
-    # A full-page POST: the new row comes back from the server with the form as it was.
+    # The new row comes back from the server, in place, with the form as it was.
     page.get_by_role("button", name="Add a port").click()
     expect(page.locator(".port-row")).to_have_count(1)
     expect(page.get_by_label("Bridge (container/bridge)")).to_be_checked()
@@ -401,3 +401,79 @@ def test_composer_typo_in_one_port_leaves_the_others_resolved(page: Page, cluste
         expect(env.get_by_role("cell", name=name, exact=True)).to_be_visible()
     expect(env).to_contain_text("Port 1 has an error")
     expect(page.locator("#preview-title")).to_contain_text("1 error")
+
+
+# The form's buttons update the form in place and move focus to what they changed.
+
+
+def mark_page(page: Page) -> None:
+    """Mark this document: a full page load (what the buttons did before) would lose the mark."""
+    page.evaluate("() => { window.samePage = true; }")
+
+
+def still_same_page(page: Page) -> bool:
+    return page.evaluate("() => window.samePage === true")
+
+
+def test_composer_buttons_update_the_form_in_place_and_focus_what_changed(page: Page, cluster):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(reverse("app_new", args=[cluster.name]))
+    mark_page(page)
+    rows = page.locator(".port-row")
+    expect(rows).to_have_count(1)
+
+    # A keyboard user: Enter on "Add a port", then type straight into the new port's name.
+    page.get_by_role("button", name="Add a port").focus()
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#id_ports-1-name")).to_be_focused()
+    page.keyboard.type("metrics")
+    expect(page.locator("#preview table.ports")).to_contain_text("metrics")
+    expect(page.locator("#preview .env")).to_contain_text("PORT_METRICS")
+    assert page.evaluate("() => window.scrollY") > 0  # not thrown back to the top
+    assert still_same_page(page)
+
+    # Removing a port: focus on the row now in its place; after the last, on "Add a port".
+    page.get_by_role("button", name="Remove port 0").click()
+    expect(rows).to_have_count(1)
+    expect(page.locator("#id_ports-0-name")).to_be_focused()
+    expect(page.locator("#id_ports-0-name")).to_have_value("metrics")
+    expect(page.locator("#preview table.ports tbody tr")).to_have_count(1)
+    page.get_by_role("button", name="Remove port 0").click()
+    expect(rows).to_have_count(0)
+    expect(page.get_by_role("button", name="Add a port")).to_be_focused()
+    expect(page.locator("#preview")).to_contain_text("No ports.")
+
+    page.get_by_role("button", name="Add a variable").click()
+    expect(page.locator("#id_env-0-name")).to_be_focused()
+    page.keyboard.type("MODE")
+    page.get_by_label("Value").fill("prod")
+    expect(page.locator("#normalized-json")).to_contain_text('"MODE": "prod"')
+    assert still_same_page(page)
+
+
+def test_composer_free_port_chip_fills_the_port_in_place(page: Page, cluster):
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]}, by=BY)
+    page.goto(reverse("app_new", args=[cluster.name]))
+    mark_page(page)
+    page.locator("#id_ports-0-service_port").fill("10000")
+    chip = page.locator("#preview ul.collisions .fixes").get_by_role("button").first
+    chip.click()
+    service_port = page.locator("#id_ports-0-service_port")
+    expect(service_port).to_have_value("10001")
+    expect(service_port).to_be_focused()
+    expect(page.locator("#preview ul.collisions")).to_have_count(0)
+    assert still_same_page(page)
+
+
+def test_composer_buttons_are_plain_posts_without_javascript(screen, cluster):
+    page = screen(java_script_enabled=False).new_page()
+    page.goto(reverse("app_new", args=[cluster.name]))
+    page.get_by_label("App id").fill("/no-script")
+    page.get_by_role("button", name="Add a port").click()
+    expect(page.locator(".port-row")).to_have_count(2)
+    expect(page.get_by_label("App id")).to_have_value("/no-script")
+    expect(page.locator("#id_ports-1-name")).to_be_focused()  # autofocus, no script needed
+    page.get_by_role("button", name="Remove port 0").click()
+    expect(page.locator(".port-row")).to_have_count(1)
+    expect(page.locator("#preview table.ports tbody tr")).to_have_count(1)

@@ -831,3 +831,63 @@ def test_preview_marks_a_health_check_on_no_port(client, cluster, composer_form)
         "Health check port indices must address an element of the ports array or container port "
         "mappings. Health check 0 asks for portIndex 2; the app has ports 0 and 1."
     ]
+
+
+# --- the form's buttons: in place under htmx, focus on what changed ------------------------------
+
+HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "ports"}
+
+
+def test_add_port_under_htmx_answers_the_ports_and_the_preview_out_of_band(
+    client, cluster, composer_form
+):
+    data = composer_form(HOST_APP, action="add_port")
+    html = client.post(reverse("app_new", args=["prod"]), data, **HX).content.decode()
+    assert html.startswith('<fieldset id="ports"') or html.lstrip().startswith("<fieldset")
+    assert re.search(r'<fieldset id="ports" hx-target="this" hx-swap="outerHTML">', html)
+    assert 'name="ports-TOTAL_FORMS" value="3"' in html
+    assert re.search(r'id="id_ports-2-name" autofocus', html)
+    assert html.count("autofocus") == 1
+    assert (
+        '<section id="preview" class="preview" aria-labelledby="preview-title" hx-swap-oob="true">'
+        in html
+    )
+    assert '<fieldset id="checks" hx-target="this" hx-swap="outerHTML" hx-swap-oob="true">' in html
+    assert (
+        'id="save-button" class="primary" name="action" value="save" hx-swap-oob="innerHTML"'
+        in html
+    )
+    assert "<form" not in html and "<html" not in html
+
+
+@pytest.mark.parametrize(
+    ("action", "focused"),
+    [
+        ("add_port", "id_ports-2-name"),
+        ("remove_port:0", "id_ports-0-name"),
+        ("remove_port:1", "add-port"),
+        ("set_service_port:1:10042", "id_ports-1-service_port"),
+        ("add_env", "id_env-1-name"),
+        ("remove_env:0", "add-env"),
+        ("add_health", "id_health-0-protocol"),
+        ("add_readiness", "id_readiness-0-port_name"),
+    ],
+)
+def test_a_button_of_the_form_focuses_what_it_changed_on_the_full_page_too(
+    client, cluster, composer_form, action, focused
+):
+    data = composer_form(HOST_APP, action=action)
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert html.count("autofocus") == 1
+    at = html.index("autofocus")
+    tag = html[:at].rsplit("<", 1)[1] + html[at:].split(">", 1)[0]
+    assert f'id="{focused}"' in tag, tag
+
+
+def test_a_free_port_chip_posts_the_page_in_place(client, cluster, composer_form):
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]}, by=BY)
+    app = {**HOST_APP, "portDefinitions": [{"port": 10000, "name": "http"}], "requirePorts": False}
+    html = client.post(reverse("app_preview_new", args=["prod"]), composer_form(app))
+    chip = re.search(r'<button [^>]*value="set_service_port:0:10001"[^>]*>', html.content.decode())
+    assert 'hx-post="/clusters/prod/apps/new/"' in chip.group(0)
+    assert 'hx-target="#ports"' in chip.group(0) and "data-row-action" in chip.group(0)
