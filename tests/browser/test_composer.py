@@ -477,3 +477,80 @@ def test_composer_buttons_are_plain_posts_without_javascript(screen, cluster):
     page.get_by_role("button", name="Remove port 0").click()
     expect(page.locator(".port-row")).to_have_count(1)
     expect(page.locator("#preview table.ports tbody tr")).to_have_count(1)
+
+
+# The composer at a laptop's width and a phone's: nothing cut off, no sideways scrolling, and on a
+# phone a summary of the preview in view while a port is typed.
+
+WIDE_APP = {
+    "id": "/shop/wide",
+    "cmd": "./run",
+    "networks": [{"mode": "container/bridge"}],
+    "labels": {"HAPROXY_GROUP": "external"},
+    "container": {
+        "type": "DOCKER",
+        "docker": {"image": "registry.example.com/shop/wide:1.2.3"},
+        "portMappings": [
+            {
+                "containerPort": 8000 + i,
+                "hostPort": 0 if i % 3 else 31000 + i,
+                "name": f"port-name-{i}",
+                "protocol": "udp,tcp" if i == 1 else "tcp",
+                "labels": {f"VIP_{i}": f"/shop/wide-service:{8000 + i}"},
+            }
+            for i in range(6)
+        ],
+    },
+}
+
+
+def overflow(page: Page) -> dict:
+    """How far the page scrolls sideways, and each preview table wider than its box."""
+    return page.evaluate(
+        """() => ({
+          page: document.documentElement.scrollWidth - window.innerWidth,
+          tables: [...document.querySelectorAll('#preview table')]
+            .filter((t) => t.scrollWidth > t.parentElement.clientWidth + 1)
+            .map((t) => t.className),
+        })"""
+    )
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_composer_fits_a_laptop_and_a_phone(screen, cluster, width):
+    app, _ = save_app(cluster, WIDE_APP, by=BY)
+    page = screen(viewport={"width": width, "height": 768 if width > 1000 else 844}).new_page()
+    page.goto(edit_url(app))
+    expect(page.locator("#preview table.ports tbody tr")).to_have_count(6)
+    assert overflow(page) == {"page": 0, "tables": []}
+    # Every column of the ports table is on screen: the VIP column's cells too.
+    vip = page.locator("#preview table.ports tbody tr").first.locator("td").nth(6)
+    box, viewport = vip.bounding_box(), page.viewport_size
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+
+
+def test_composer_on_a_phone_keeps_a_summary_of_the_preview_in_view(screen, cluster):
+    app, _ = save_app(cluster, WIDE_APP, by=BY)
+    page = screen(viewport={"width": 390, "height": 844}, has_touch=True).new_page()
+    page.goto(edit_url(app))
+    summary = page.locator("#preview-summary")
+    port = page.locator("#id_ports-4-container_port")
+    port.scroll_into_view_if_needed()
+    port.fill("9090x")
+    expect(summary).to_contain_text("1 error")
+    expect(summary).to_contain_text("must be a port number")
+    port.fill("9094")
+    expect(summary).to_contain_text("valid")
+    expect(summary.locator("li", has_text="port-name-4")).to_contain_text("container 9094")
+    # In view, beside the field being typed: not ~940 px below it.
+    box, field = summary.bounding_box(), port.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844
+    assert field["y"] + field["height"] <= box["y"]  # the field is not hidden behind it
+    assert overflow(page) == {"page": 0, "tables": []}
+
+
+def test_composer_summary_is_not_shown_beside_the_preview(screen, cluster):
+    page = screen(viewport={"width": 1366, "height": 768}).new_page()
+    page.goto(reverse("app_new", args=[cluster.name]))
+    expect(page.locator("#preview")).to_be_visible()
+    expect(page.locator("#preview-summary")).to_be_hidden()

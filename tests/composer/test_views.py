@@ -518,12 +518,12 @@ def test_preview_says_what_marathon_lb_binds_for_each_port(client, cluster, comp
     html = client.post(
         reverse("app_preview_new", args=["prod"]), composer_form(LB_APP), HTTP_HX_REQUEST="true"
     ).content.decode()
-    assert '<th scope="col">marathon-lb</th>' in html
+    assert '<th scope="col" role="columnheader">marathon-lb</th>' in html
+    lb = '<td role="cell" data-label="marathon-lb" class="lb">'
     assert (
-        '<td class="lb">binds 10080 (HAPROXY_0_PORT) in group external '
-        "(http, vhost api.example.com)</td>"
+        f"{lb}binds 10080 (HAPROXY_0_PORT) in group external (http, vhost api.example.com)</td>"
     ) in html
-    assert '<td class="lb"><span class="muted">not bound</span></td>' in html  # ENABLED=false
+    assert f'{lb}<span class="muted">not bound</span></td>' in html  # ENABLED=false
 
 
 def test_preview_bind_port_colliding_in_a_group_names_the_other_app_and_offers_unbinding(
@@ -726,9 +726,9 @@ def test_preview_with_a_typo_resolves_every_other_port(client, cluster, composer
     )
     html, errors = preview_errors(client, data)
     assert list(errors) == ["id_ports-1-host_port"]
-    rows = re.findall(r"<tr( class=\"broken\")?>\s*<td>(\d)</td>", html)
+    rows = re.findall(r'<tr role="row"( class="broken")?>\s*<td [^>]*>(\d)</td>', html)
     assert rows == [("", "0"), (' class="broken"', "1"), ("", "2")]
-    broken = html.split('<tr class="broken">')[1].split("</tr>")[0]
+    broken = html.split('<tr role="row" class="broken">')[1].split("</tr>")[0]
     assert '<code>abc</code> <span class="badge error">invalid</span>' in broken
     names = re.findall(r"<td><code>([A-Z][A-Z0-9_]*)</code></td>", html)
     assert {"PORT0", "PORT2", "PORT_80", "PORT_82", "PORT_HTTP", "PORT_METRICS"} <= set(names)
