@@ -61,8 +61,9 @@ bench: $(STAMP)
 	$(PYTHON) bench/fleet.py $(BENCH_ARGS)
 	$(PYTHON) bench/load.py $(BENCH_ARGS)
 	$(PYTHON) bench/review.py $(BENCH_ARGS)
+	$(PYTHON) bench/browser.py $(BENCH_ARGS)
 
-# Each benchmark once with small fleets and few samples, about 10 s in all: make test runs this
+# Each benchmark once with small fleets and few samples, about 25 s in all: make test runs this
 # (tables hidden, errors shown) so that the benchmarks cannot rot. It checks they run, not the
 # figures, which mean nothing here; --profile runs the profiling code too.
 bench-quick: $(STAMP)
@@ -72,3 +73,4 @@ bench-quick: $(STAMP)
 	$(PYTHON) bench/fleet.py --quick
 	$(PYTHON) bench/load.py --quick
 	$(PYTHON) bench/review.py --quick
+	$(PYTHON) bench/browser.py --quick

@@ -182,7 +182,12 @@ def composer_body(app: dict, **extra: str) -> bytes:
 
     draft = draft_from_app(prepare(app).app)
     data = {k: v for k, v in draft.app.items() if k != "require_ports"}
-    for prefix, rows in (("ports", draft.ports), ("env", draft.env)):
+    for prefix, rows in (
+        ("ports", draft.ports),
+        ("env", draft.env),
+        ("health", draft.health),
+        ("readiness", draft.readiness),
+    ):
         data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
         data[f"{prefix}-INITIAL_FORMS"] = "0"
         for i, row in enumerate(rows):

@@ -127,7 +127,13 @@ def composer_form() -> Callable[..., dict]:
         data = {k: v for k, v in draft.app.items() if k != "require_ports"}
         if draft.app["require_ports"]:
             data["require_ports"] = "on"
-        for prefix, rows in (("ports", draft.ports), ("env", draft.env)):
+        rows_of = {
+            "ports": draft.ports,
+            "env": draft.env,
+            "health": draft.health,
+            "readiness": draft.readiness,
+        }
+        for prefix, rows in rows_of.items():
             data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
             data[f"{prefix}-INITIAL_FORMS"] = "0"
             for i, row in enumerate(rows):

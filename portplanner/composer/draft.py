@@ -9,12 +9,20 @@ over as it was.
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import BadRequest
 
-from portplanner.composer.forms import AppForm, EnvForm, PortForm
+from portplanner.composer.forms import (
+    AppForm,
+    EnvForm,
+    HealthCheckForm,
+    PortForm,
+    ReadinessCheckForm,
+)
 from portplanner.marathon import ReadError, lb, parse_json
 from portplanner.marathon.model import BRIDGE, CONTAINER, HOST, network_mode, port_entries
 from portplanner.marathon.pointers import split
@@ -30,6 +38,10 @@ APP_FIELDS = [
     "require_ports",
     "lb_group",
     "lb_alt_port",
+    "instances",
+    "cpus",
+    "mem",
+    "constraints",
     "base",
     "version",
 ]
@@ -52,6 +64,13 @@ PORT_FIELDS = [
     "extra",
 ]
 ENV_FIELDS = ["name", "value"]
+HEALTH_FIELDS = ["protocol", "port_index", "port", "extra"]
+READINESS_FIELDS = ["port_name", "extra"]
+# A check's keys the form edits, by field; anything else rides along in the row's `extra`.
+HEALTH_KEYS = {"protocol": "protocol", "port_index": "portIndex", "port": "port"}
+READINESS_KEYS = {"port_name": "portName"}
+# App fields of one number each: (field, key, whole numbers only).
+AMOUNTS = [("instances", "instances", True), ("cpus", "cpus", False), ("mem", "mem", False)]
 # Keys of a port definition / mapping the form edits; anything else rides along in `extra`.
 MODELED_PORT_KEYS = {
     "port",
@@ -81,6 +100,8 @@ class Draft:
     app: dict[str, Any]
     ports: list[dict[str, str]] = field(default_factory=list)
     env: list[dict[str, str]] = field(default_factory=list)
+    health: list[dict[str, str]] = field(default_factory=list)  # healthChecks
+    readiness: list[dict[str, str]] = field(default_factory=list)  # readinessChecks
 
     @property
     def base(self) -> dict:
@@ -132,6 +153,23 @@ def draft_from_app(app: dict, version: int | str = "") -> Draft:
     base = _base(app)
     if isinstance(app.get("labels"), dict):
         base["labels"] = labels
+    # Fields a text field gives back exactly leave base; anything else (null, [], a shape the
+    # form cannot write) stays there, kept as it was.
+    amounts = {}
+    for name, key, _ in AMOUNTS:
+        text = _amount_text(app.get(key))
+        if text is not None:
+            amounts[name] = text
+            base.pop(key, None)
+    constraints = _constraint_lines(app.get("constraints"))
+    if constraints is not None:
+        base.pop("constraints", None)
+    health = _check_rows(app.get("healthChecks"), HEALTH_KEYS)
+    if health is not None:
+        base.pop("healthChecks", None)
+    readiness = _check_rows(app.get("readinessChecks"), READINESS_KEYS)
+    if readiness is not None:
+        base.pop("readinessChecks", None)
     return Draft(
         app={
             "app_id": app.get("id", ""),
@@ -145,6 +183,10 @@ def draft_from_app(app: dict, version: int | str = "") -> Draft:
             ),
             "require_ports": bool(app.get("requirePorts")),
             **lb_app,
+            "instances": amounts.get("instances", ""),
+            "cpus": amounts.get("cpus", ""),
+            "mem": amounts.get("mem", ""),
+            "constraints": constraints or "",
             "base": json.dumps(base),
             "version": str(version),
         },
@@ -153,7 +195,97 @@ def draft_from_app(app: dict, version: int | str = "") -> Draft:
             for entry, lb_row in zip(entries, lb_ports, strict=True)
         ],
         env=[{"name": k, "value": v} for k, v in env.items() if isinstance(v, str)],
+        health=health or [],
+        readiness=readiness or [],
     )
+
+
+def _amount_text(value: Any) -> str | None:
+    """A number as a field shows it and ``_amount`` reads it back to the same JSON value (3 as
+    "3", 0.5 as "0.5", 128.0 as "128.0"), text as it was typed; None for anything else."""
+    if isinstance(value, str) and value.strip():
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    text = repr(value)
+    return text if _amount(text, whole=isinstance(value, int)) == value else None
+
+
+_DECIMAL = re.compile(r"^(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def _amount(text: str, *, whole: bool) -> Any:
+    """A typed amount as a JSON number (an integer unless it has a point or an exponent, and
+    only an integer where ``whole``); anything else stays text, as typed, for the schema."""
+    stripped = text.strip()
+    value = number(stripped, digits=15)
+    if value is not None:
+        return value
+    if not whole and _DECIMAL.match(stripped):
+        parsed = float(stripped)
+        return parsed if math.isfinite(parsed) else text
+    return text
+
+
+def _constraint_lines(value: Any) -> str | None:
+    """Constraints as the field's lines, ``field:OPERATOR[:value]``, when each line reads back as
+    the same constraint; None otherwise (not a non-empty list of lists of strings, a part the
+    line cannot hold)."""
+    if not isinstance(value, list) or not value:
+        return None
+    lines = []
+    for constraint in value:
+        if not isinstance(constraint, list) or not all(isinstance(p, str) for p in constraint):
+            return None
+        line = ":".join(constraint)
+        if not line.strip() or line.splitlines() != [line] or _constraint(line) != constraint:
+            return None
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _constraint(line: str) -> list[str]:
+    # The value (third part) may hold colons, as a LIKE regex can.
+    return line.split(":", 2)
+
+
+def _check_rows(checks: Any, keys: dict[str, str]) -> list[dict[str, str]] | None:
+    """Health or readiness checks as rows: the keys the form edits as fields (a string, or a
+    number the form writes back as one), the rest as JSON in ``extra``. None when they cannot be
+    rows (absent, [], not a list of objects)."""
+    if not isinstance(checks, list) or not checks or not all(isinstance(c, dict) for c in checks):
+        return None
+    rows = []
+    for check in checks:
+        extra = dict(check)
+        row = {}
+        for name, key in keys.items():
+            value = extra.get(key)
+            numeric = key != "protocol" and key != "portName"
+            if isinstance(value, str) or (
+                numeric and isinstance(value, int) and not isinstance(value, bool)
+            ):
+                row[name] = str(extra.pop(key))
+            else:
+                row[name] = ""
+        row["extra"] = json.dumps(extra) if extra else ""
+        rows.append(row)
+    return rows
+
+
+def _check_entry(row: dict[str, str], keys: dict[str, str]) -> dict:
+    """A row back as a check: each field that is not blank (a number where it reads as one),
+    first, as checks are usually written ({"protocol": "HTTP", "portIndex": 0, "path": "/"}),
+    then ``extra``."""
+    entry: dict[str, Any] = {}
+    for name, key in keys.items():
+        text = row.get(name, "")
+        if text.strip():
+            entry[key] = text if key in ("protocol", "portName") else _number(text)
+    extra = _json_object(row.get("extra", ""))
+    return {**entry, **{k: v for k, v in extra.items() if k not in entry}}
 
 
 def _base(app: dict) -> dict:
@@ -257,6 +389,17 @@ def app_from_draft(draft: Draft) -> tuple[dict, list[str]]:
     labels = _app_labels(draft, base, notes)
     if labels or isinstance(base.get("labels"), dict):
         app["labels"] = labels
+    # Blank leaves what base kept (nothing, or what no field could show).
+    for name, key, whole in AMOUNTS:
+        if values.get(name, "").strip():
+            app[key] = _amount(values[name], whole=whole)
+    constraints = [_constraint(line) for line in values.get("constraints", "").splitlines()]
+    if constraints := [c for c in constraints if ":".join(c).strip()]:
+        app["constraints"] = constraints
+    if draft.health:
+        app["healthChecks"] = [_check_entry(row, HEALTH_KEYS) for row in draft.health]
+    if draft.readiness:
+        app["readinessChecks"] = [_check_entry(row, READINESS_KEYS) for row in draft.readiness]
 
     names = [n.strip() for n in values.get("network_names", "").split(",") if n.strip()]
     app["networks"] = _networks(mode, names, base.get("networks") or [])
@@ -366,13 +509,13 @@ def _port_entry(row: dict[str, str], index: int, mode: str) -> dict:
 
 
 def _number(text: str, default: Any = 0) -> Any:
-    """A typed port number as a JSON integer; anything else stays text, for the schema to name
-    ("must be a whole number"). Up to 10 digits: a longer number is no port either, and int()
-    refuses more than 4,300 digits."""
-    text = (text or "").strip()
-    if not text:
+    """A typed port number as a JSON integer; anything else stays text exactly as typed, for the
+    schema to name ("must be a whole number") and the form to show again. Up to 10 digits: a
+    longer number is no port either, and int() refuses more than 4,300 digits."""
+    stripped = (text or "").strip()
+    if not stripped:
         return default
-    value = number(text, digits=10)
+    value = number(stripped, digits=10)
     return text if value is None else value
 
 
@@ -434,6 +577,8 @@ def read_post(data) -> Posted:
             app=_values(data, AppForm, APP_FIELDS, ""),
             ports=_rows(data, "ports", PortForm, PORT_FIELDS),
             env=_rows(data, "env", EnvForm, ENV_FIELDS),
+            health=_rows(data, "health", HealthCheckForm, HEALTH_FIELDS),
+            readiness=_rows(data, "readiness", ReadinessCheckForm, READINESS_FIELDS),
         )
     kind, _, arg = data.get("action", "preview").partition(":")
     message = data.get("message", "").strip()
@@ -467,6 +612,7 @@ def edit(draft: Draft, kind: str, arg: str) -> Draft:
     put a free service port in a row, drop a row's marathon-lb bind port. Anything else leaves
     the draft as it is."""
     ports, env = list(draft.ports), list(draft.env)
+    health, readiness = list(draft.health), list(draft.readiness)
     row, _, value = arg.partition(":")
     index = number(row, digits=6)
     port = value if number(value, digits=5) is not None else None
@@ -474,15 +620,79 @@ def edit(draft: Draft, kind: str, arg: str) -> Draft:
         ports.append({"protocol": "tcp", "container_port": "0", "host_port_mode": "random"})
     elif kind == "remove_port" and index is not None and index < len(ports):
         del ports[index]
+        # A health check follows its port, as the port's marathon-lb labels do.
+        health = [_renumbered(check, index) for check in health]
     elif kind == "add_env" and len(env) < MAX_ROWS:
         env.append({"name": "", "value": ""})
     elif kind == "remove_env" and index is not None and index < len(env):
         del env[index]
+    elif kind == "add_health" and len(health) < MAX_ROWS:
+        health.append({"protocol": "", "port_index": "", "port": ""})
+    elif kind == "remove_health" and index is not None and index < len(health):
+        del health[index]
+    elif kind == "add_readiness" and len(readiness) < MAX_ROWS:
+        readiness.append({"port_name": ""})
+    elif kind == "remove_readiness" and index is not None and index < len(readiness):
+        del readiness[index]
     elif kind == "set_service_port" and index is not None and index < len(ports) and port:
         ports[index] = {**ports[index], "service_port": port}
     elif kind == "clear_lb_port" and index is not None and index < len(ports):
         ports[index] = {**ports[index], "lb_port": ""}
-    return Draft(app=draft.app, ports=ports, env=env)
+    return Draft(app=draft.app, ports=ports, env=env, health=health, readiness=readiness)
+
+
+# The form's buttons by the part of the page they change (its fieldset's id).
+ROW_ACTIONS = {
+    "add_port": "ports",
+    "remove_port": "ports",
+    "set_service_port": "ports",
+    "clear_lb_port": "ports",
+    "add_env": "env",
+    "remove_env": "env",
+    "add_health": "checks",
+    "remove_health": "checks",
+    "add_readiness": "checks",
+    "remove_readiness": "checks",
+}
+# What to focus in a row the button added or left in place, and the button to fall back to.
+_FIRST_FIELD = {"ports": "name", "env": "name", "health": "protocol", "readiness": "port_name"}
+_ADD_BUTTON = {
+    "ports": "add-port",
+    "env": "add-env",
+    "health": "add-health",
+    "readiness": "add-readiness",
+}
+
+
+def focus_after(kind: str, arg: str, draft: Draft) -> str:
+    """The HTML id of what a button of the form changed in ``draft`` (the draft after it), for
+    focus to go to: a row added, its first field; a row removed, the first field of the row now
+    in its place, or the list's Add button after the last; a port given a free service port or
+    a bind port dropped, that field. "" for anything else."""
+    index = number(arg.partition(":")[0], digits=6)
+    rows = kind.partition("_")[2]
+    prefix = {"port": "ports", "env": "env", "health": "health", "readiness": "readiness"}.get(rows)
+    if kind.startswith("add_") and prefix:
+        count = len(getattr(draft, "ports" if prefix == "ports" else prefix))
+        return f"id_{prefix}-{count - 1}-{_FIRST_FIELD[prefix]}" if count else ""
+    if kind.startswith("remove_") and prefix and index is not None:
+        count = len(getattr(draft, "ports" if prefix == "ports" else prefix))
+        if index < count:
+            return f"id_{prefix}-{index}-{_FIRST_FIELD[prefix]}"
+        return _ADD_BUTTON[prefix]
+    ports = len(draft.ports)
+    if kind in ("set_service_port", "clear_lb_port") and index is not None and index < ports:
+        field = "service_port" if kind == "set_service_port" else "lb_port"
+        return f"id_ports-{index}-{field}"
+    return ""
+
+
+def _renumbered(check: dict[str, str], removed: int) -> dict[str, str]:
+    """A health check after port ``removed`` went: a portIndex past it moves down by one."""
+    index = number(check.get("port_index", "").strip(), digits=6)
+    if index is None or index <= removed:
+        return check
+    return {**check, "port_index": str(index - 1)}
 
 
 # --- which field a message is about ------------------------------------------------------------
@@ -523,9 +733,30 @@ def field_for_pointer(path: str, draft: Draft) -> str | None:
         return "env"
     if head == "networks":
         return "id_network_names" if draft.mode == "container" else "network-mode"
+    if head in ("instances", "cpus", "mem", "constraints"):
+        return f"id_{head}"
+    if head in ("healthChecks", "readinessChecks") and len(parts) > 1:
+        return _check_field(head, parts[1:], draft)
     if head == "labels" and len(parts) > 1:
         return _label_field(parts[1], draft)
     return f"id_{_APP_KEYS[head]}" if head in _APP_KEYS else None
+
+
+def _check_field(head: str, rest: list[str], draft: Draft) -> str | None:
+    """A health check's field (its portIndex unless the path names another), or a readiness
+    check's portName; None where the checks are not rows of the form."""
+    rows, prefix = (
+        (draft.health, "health") if head == "healthChecks" else (draft.readiness, "readiness")
+    )
+    index = number(rest[0], digits=6)
+    if index is None or index >= len(rows):
+        return None
+    keys = HEALTH_KEYS if prefix == "health" else READINESS_KEYS
+    names = {key: name for name, key in keys.items()}
+    name = names.get(rest[1], next(iter(names.values()))) if len(rest) > 1 else None
+    if name is None:
+        name = "port_index" if prefix == "health" else "port_name"
+    return f"id_{prefix}-{index}-{name}"
 
 
 def _label_field(key: str, draft: Draft) -> str | None:

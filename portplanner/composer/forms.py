@@ -89,6 +89,33 @@ class AppForm(forms.Form):
         "app may hold it.",
         widget=_port_input(),
     )
+    # How many tasks, where, and how big: with fixed host ports each task needs an agent of its
+    # own that offers them.
+    instances = forms.CharField(
+        label="Instances",
+        required=False,
+        help_text="Tasks to run. Blank: Marathon's default, 1.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 6, "autocomplete": "off"}),
+    )
+    cpus = forms.CharField(
+        label="CPUs (cpus)",
+        required=False,
+        help_text="Blank: Marathon's default, 1.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6, "autocomplete": "off"}),
+    )
+    mem = forms.CharField(
+        label="Memory, MiB (mem)",
+        required=False,
+        help_text="Blank: Marathon's default, 128.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 8, "autocomplete": "off"}),
+    )
+    constraints = forms.CharField(
+        label="Constraints",
+        required=False,
+        help_text="One per line, field:OPERATOR or field:OPERATOR:value, e.g. hostname:UNIQUE "
+        "(one task per agent) or rack_id:GROUP_BY:3.",
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+    )
     # The loaded app, canonical: every field the form does not model is kept from here.
     base = forms.CharField(widget=forms.HiddenInput, required=False)
     version = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -159,5 +186,46 @@ class EnvForm(forms.Form):
     )
 
 
+# HealthCheck.protocol (RAML/healthCheck.raml); blank leaves Marathon's default, HTTP.
+HEALTH_PROTOCOLS = [
+    ("", "HTTP (default)"),
+    ("HTTP", "HTTP"),
+    ("HTTPS", "HTTPS"),
+    ("TCP", "TCP"),
+    ("MESOS_HTTP", "MESOS_HTTP"),
+    ("MESOS_HTTPS", "MESOS_HTTPS"),
+    ("MESOS_TCP", "MESOS_TCP"),
+    ("COMMAND", "COMMAND"),
+]
+
+
+class HealthCheckForm(forms.Form):
+    """One health check: what it probes. Its other keys (path, intervals...) ride in ``extra``."""
+
+    protocol = forms.ChoiceField(choices=HEALTH_PROTOCOLS, required=False)
+    port_index = forms.CharField(
+        label="portIndex",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 4, "autocomplete": "off"}),
+    )
+    port = forms.CharField(
+        label="port",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 6, "autocomplete": "off"}),
+    )
+    extra = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ReadinessCheckForm(forms.Form):
+    port_name = forms.CharField(
+        label="portName",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 12, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    extra = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
 PortFormSet = forms.formset_factory(PortForm, extra=0)
+HealthCheckFormSet = forms.formset_factory(HealthCheckForm, extra=0)
+ReadinessCheckFormSet = forms.formset_factory(ReadinessCheckForm, extra=0)
 EnvFormSet = forms.formset_factory(EnvForm, extra=0)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
+
+from django.urls import reverse
 
 from portplanner.composer.draft import (
     MAX_ROWS,
@@ -23,8 +25,18 @@ from portplanner.composer.draft import (
     edit,
     field_for_pointer,
 )
+from portplanner.composer.explain import placed
+from portplanner.composer.lenient import port_cells, put_back, stand_in, stood_in, typos
+from portplanner.composer.placement import check_sentences, placement_sentence
 from portplanner.exchange.documents import file_name
-from portplanner.fleet.queries import fleet_collisions, free_service_ports, resolve_in_cluster
+from portplanner.fleet.deploy import prepare_id
+from portplanner.fleet.queries import (
+    app_holding_id,
+    fleet_collisions,
+    free_required_ports,
+    free_service_ports,
+    resolve_in_cluster,
+)
 from portplanner.marathon import AppResult, ReadError, find_apps, parse_json, prepare
 from portplanner.marathon.collisions import (
     FIXABLE_BY_SERVICE_PORT,
@@ -33,7 +45,7 @@ from portplanner.marathon.collisions import (
     by_label,
 )
 from portplanner.marathon.model import HOST
-from portplanner.marathon.pointers import port_index
+from portplanner.marathon.pointers import port_index, split
 from portplanner.models import App, Cluster
 
 SUGGESTIONS = 3
@@ -63,11 +75,35 @@ class Preview:
     raw: dict  # the app JSON the draft stands for
     notes: list[str]  # what the draft had to give up (app_from_draft)
     result: AppResult
-    errors: list[dict]  # path, message, field (the HTML id it is about)
+    # path, message, fields (the HTML ids of the fields it is about), field (the first of them,
+    # linked), link (optional): composer/explain.py
+    errors: list[dict]
     warnings: list[dict]  # code, path, message, fix, field
     collisions: list[dict]  # collision, others, row, fixes
     pane: dict  # the JSON pane: text, shown (digest), edited
     field_errors: dict[str, list[str]] = field(default_factory=dict)
+    # The values the schema refused, of each port, by column of the port table (lenient.py).
+    port_typos: dict[int, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        """Marathon would take it: no error of the engine's, nor of the cluster's (an id taken)."""
+        return not self.errors
+
+    @property
+    def page_url(self) -> str:
+        """The composer page this preview is of: where its buttons post."""
+        if self.app is not None:
+            return reverse("app_edit", args=[self.cluster.name, self.app.pk])
+        return reverse("app_new", args=[self.cluster.name])
+
+    @property
+    def checks(self) -> list[str]:
+        return check_sentences(self.result)
+
+    @property
+    def placement(self) -> str:
+        return placement_sentence(self.result)
 
     @property
     def normalized_json(self) -> str:
@@ -102,15 +138,27 @@ def preview(
     its collisions with the saved fleet. The JSON pane shows the form's app unless ``posted``
     shows that the user typed into it (or ``pane`` says what to show)."""
     raw, notes = app_from_draft(draft)
-    result = resolve_in_cluster(cluster, raw, app)
-    errors = [
-        {"path": e.path, "message": e.message, "field": field_for_pointer(e.path, draft)}
-        for e in result.errors
-    ]
+    result, typed = _resolved(cluster, raw, app)
+    errors = [placed(e, raw, draft) for e in result.errors]
+    app_id = prepare_id(raw)
+    if (holder := app_holding_id(cluster, app_id, app)) is not None:
+        # Marathon answers a POST of an id it has with 409; Save refuses it too (IdTaken).
+        errors.insert(
+            0,
+            {
+                "path": "/id",
+                "message": f"An app with id {app_id} already exists in {cluster.name}; open it "
+                "to change it, or give this app another id.",
+                "field": "id_app_id",
+                "fields": ["id_app_id"],
+                "link": reverse("app_edit", args=[cluster.name, holder]),
+            },
+        )
     field_errors: dict[str, list[str]] = {}
     for error in errors:
-        if error["field"]:
-            field_errors.setdefault(error["field"], []).append(error["message"])
+        for field_id in error["fields"]:
+            field_errors.setdefault(field_id, []).append(error["message"])
+    typed_ports = port_cells(typed, isinstance(raw, dict) and raw.get("requirePorts") is True)
     warnings = [
         {
             "code": w.code,
@@ -130,28 +178,54 @@ def preview(
         result=result,
         errors=errors,
         warnings=warnings,
-        collisions=_collision_rows(cluster, app, result),
+        collisions=[
+            row
+            for row in _collision_rows(cluster, app, result)
+            if row["row"] is None or row["row"] not in typed_ports
+        ],
         pane=pane if pane is not None else json_pane(raw, posted),
         field_errors=field_errors,
+        port_typos=typed_ports,
     )
+
+
+def _resolved(cluster: Cluster, raw: Any, app: App | None) -> tuple[AppResult, dict[str, Any]]:
+    """``raw`` resolved in ``cluster``; and where the schema refuses only values typed into the
+    form's fields, every port but theirs too (lenient.py): the ports, variables, warnings and
+    collisions resolved with a stand-in for each, the errors, id and JSON of ``raw`` itself.
+    Returns the result and the refused values by pointer."""
+    result = resolve_in_cluster(cluster, raw, app)
+    found = typos(raw, result.errors) if result.network is None else {}
+    if not found:
+        return result, {}
+    stood = resolve_in_cluster(cluster, stand_in(raw, found), app)
+    if stood.network is None or not stood_in(stood.app, found):
+        return result, {}
+    broken = set(port_cells(found))  # the rows with a refused value
+    warnings = [w for w in stood.warnings if port_index(w.path) not in broken]
+    if any(split(path)[-1] == "name" for path in found):
+        # A name left out is no variable: a reference to it is the typo's, not another problem.
+        warnings = [w for w in warnings if w.code != "undefined-port-reference"]
+    return replace(
+        stood, id=result.id, app=result.app, errors=result.errors, warnings=warnings
+    ), found
 
 
 def _collision_rows(cluster: Cluster, app: App | None, result: AppResult) -> list[dict]:
     """The app's collisions with the fleet, each with the other holders (and the port of theirs),
     the row of the form it is about, and free service ports to fix it with in one click."""
     collisions = fleet_collisions(cluster, result, app)
-    suggestions = []
+    suggestions: list[int] = []
+    none_free = ""
     if any(c.kind in FIXABLE_BY_SERVICE_PORT for c in collisions):
-        policy = cluster.policy
-        mine = [p.service_port for p in result.ports]
-        free = free_service_ports(cluster, policy.local_port_min, policy.local_port_max, mine)
-        suggestions = list(islice(free, SUGGESTIONS))
+        suggestions, none_free = _free_ports(cluster, app, result)
     rows = []
     for c in collisions:
         mine = [path for app_id, path in c.holders if app_id == result.id]
         # Where this app holds the port by a label (a bind port, the alternate port), a new
         # service port changes nothing; a bind port label can go, binding the service port.
         labelled = bool(mine) and by_label(mine[0])
+        fixable = c.kind in FIXABLE_BY_SERVICE_PORT and not labelled
         rows.append(
             {
                 "collision": c,
@@ -161,11 +235,44 @@ def _collision_rows(cluster: Cluster, app: App | None, result: AppResult) -> lis
                     if app_id != result.id
                 ],
                 "row": port_index(mine[0]) if mine else None,
-                "fixes": suggestions if c.kind in FIXABLE_BY_SERVICE_PORT and not labelled else [],
+                "fixes": suggestions if fixable else [],
+                "none_free": none_free if fixable else "",
                 "unbind": labelled and c.kind in (LB_PORT, LB_RESERVED_PORT),
             }
         )
     return rows
+
+
+def _free_ports(cluster: Cluster, app: App | None, result: AppResult) -> tuple[list[int], str]:
+    """Up to SUGGESTIONS ports the app can take for a port in one click, none of them reserved;
+    and, when there are none, why. In host mode with requirePorts a port is its host port too,
+    so only service ports inside the agents' port ranges will do (spec §5): another would leave
+    the task waiting forever for an offer with it."""
+    policy = cluster.policy
+    mine = [p.service_port for p in result.ports]
+    required = result.network == HOST and result.app.get("requirePorts") is True
+    if required:
+        free = free_required_ports(cluster, mine, app)
+    else:
+        free = free_service_ports(cluster, policy.local_port_min, policy.local_port_max, mine)
+    found = list(islice((p for p in free if p not in policy.reserved_ports), SUGGESTIONS))
+    if found or not required:
+        return found, ""
+    agents = ", ".join(f"{low}-{high}" for low, high in policy.agent_port_ranges)
+    meet = any(
+        max(low, policy.local_port_min) <= min(high, policy.local_port_max)
+        for low, high in policy.agent_port_ranges
+    )
+    why = (
+        f"every service port in the agents' ranges ({agents}) is held"
+        if meet
+        else f"no port of the service-port range {policy.local_port_min}-"
+        f"{policy.local_port_max} lies in the agents' ranges ({agents})"
+    )
+    return [], (
+        f"with requirePorts its port is its host port too, and {why}. Turn requirePorts off to "
+        "take any free service port and a random host port."
+    )
 
 
 def json_pane(raw: Any, posted: Posted | None = None) -> dict:
@@ -254,10 +361,17 @@ def locked(
 
 
 def draft_for(cluster: Cluster, raw, app: App | None) -> tuple[Draft | None, list]:
-    """A draft for ``raw``, normalized as Marathon would (legacy fields rewritten). Returns (None,
-    errors) when the app cannot be read far enough to fill the form."""
+    """A draft for ``raw``, normalized as Marathon would (legacy fields rewritten), values typed
+    into the form that the schema refuses kept as typed. Returns (None, errors) when the app
+    cannot be read far enough to fill the form."""
     prepared = prepare(raw, cluster.policy)
-    if prepared.app is None:
+    form_app = prepared.app
+    if form_app is None and (found := typos(raw, prepared.errors)):
+        # Values typed into the form that the schema refuses: read as typed (lenient.py).
+        stood = prepare(stand_in(raw, found), cluster.policy)
+        if stood.app is not None and stood_in(stood.app, found):
+            prepared, form_app = stood, put_back(stood.app, found)
+    if form_app is None:
         return None, [f"{e.path}: {e.message}" for e in prepared.errors]
     if len(prepared.entries) > MAX_ROWS:
         return None, [
@@ -265,7 +379,7 @@ def draft_for(cluster: Cluster, raw, app: App | None) -> tuple[Draft | None, lis
             f"{MAX_ROWS:,} (what one agent offers by default). Check it with `portplan check` "
             "or import it; the collision report and port map show it like any app"
         ]
-    return draft_from_app(prepared.app, app.version if app else ""), list(prepared.warnings)
+    return draft_from_app(form_app, app.version if app else ""), list(prepared.warnings)
 
 
 def draft_of(cluster: Cluster, app: App | None, posted: Posted) -> Draft:

@@ -11,7 +11,10 @@ from django.urls import reverse
 from portplanner.composer.draft import Posted, app_from_draft, number
 from portplanner.composer.preview import Notice, Preview, draft_of, preview, stale_diff
 from portplanner.fleet.deploy import IdTaken, ReviewRequired, StaleEdit, save_app, storage_problem
+from portplanner.fleet.queries import fleet_collisions
 from portplanner.history.record import Actor
+from portplanner.marathon import AppResult
+from portplanner.marathon.findings import counted
 from portplanner.models import App, Cluster, Revision
 
 
@@ -55,13 +58,34 @@ def save_draft(cluster: Cluster, app: App | None, posted: Posted, user) -> Saved
             stale=stale.app, stale_diff=stale_diff(stale.app, raw), stale_revision=newest
         )
         return _refused(cluster, app, posted, notice)
-    if result.valid:
-        return Saved(saved, messages.SUCCESS, f"Saved {saved.app_id} (version {saved.version}).")
-    return Saved(
-        saved,
+    return Saved(saved, *_saved_with(cluster, saved, result))
+
+
+def _saved_with(cluster: Cluster, saved: App, result: AppResult) -> tuple[int, str]:
+    """The message for a save: what it saved, as a draft when Marathon would refuse it, and
+    with what it collides and warns about, in words."""
+    collisions = fleet_collisions(cluster, result, saved)
+    also = " and ".join(
+        counted(n, noun)
+        for n, noun in ((len(collisions), "collision"), (len(result.warnings), "warning"))
+        if n
+    )
+    saved_as = f"Saved {saved.app_id} (version {saved.version})"
+    if result.errors:
+        text = (
+            f"{saved_as} as a draft: {counted(len(result.errors), 'error')} to fix before "
+            "Marathon would take it."
+        )
+        return messages.WARNING, text + (f" It also has {also}." if also else "")
+    if not collisions:
+        return messages.SUCCESS, f"{saved_as} with {also}." if also else f"{saved_as}."
+    first = collisions[0]
+    holders = ", ".join(dict.fromkeys(app_id for app_id, _ in first.holders))
+    more = f" (and {counted(len(collisions) - 1, 'more')})" if len(collisions) > 1 else ""
+    return (
         messages.WARNING,
-        f"Saved {saved.app_id} as a draft: {len(result.errors)} error(s) to fix before Marathon "
-        "would take it.",
+        f"{saved_as} with {also}: {first.words.subject} {first.shown} {first.words.verb} "
+        f"{holders}{more}.",
     )
 
 

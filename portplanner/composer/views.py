@@ -11,14 +11,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portplanner.accounts.roles import cluster_view, require
-from portplanner.composer.draft import MAX_ROWS, app_from_draft, read_post
+from portplanner.composer.draft import (
+    MAX_ROWS,
+    ROW_ACTIONS,
+    app_from_draft,
+    focus_after,
+    read_post,
+)
 from portplanner.composer.forms import (
     HOST_PORT_MODES,
     LB_MODES,
     PROTOCOLS,
     AppForm,
     EnvFormSet,
+    HealthCheckFormSet,
     PortFormSet,
+    ReadinessCheckFormSet,
 )
 from portplanner.composer.preview import (
     Notice,
@@ -83,24 +91,50 @@ def _composer(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> Ht
             return _page(request, *saved.refused)
         messages.add_message(request, saved.level, saved.message)
         return redirect("app_edit", cluster.name, saved.app.pk)
-    return _page(request, *edited(cluster, app, posted))
+    shown, notice = edited(cluster, app, posted)
+    focus = focus_after(posted.kind, posted.arg, shown.draft)
+    if request.htmx and posted.kind in ROW_ACTIONS:
+        # The button's part of the form in place, the preview out of band (_row_edit.html).
+        context = {**_context(shown, notice, focus), "part": ROW_ACTIONS[posted.kind]}
+        return render(request, "composer/_row_edit.html", context)
+    return _page(request, shown, notice, focus)
 
 
-def _page(request: HtmxHttpRequest, shown: Preview, notice: Notice) -> HttpResponse:
+def _page(
+    request: HtmxHttpRequest, shown: Preview, notice: Notice, focus: str = ""
+) -> HttpResponse:
+    return render(request, "composer/edit.html", _context(shown, notice, focus))
+
+
+def _context(shown: Preview, notice: Notice, focus: str = "") -> dict:
+    """The page's forms and choices as ``shown`` holds them; ``focus``: the HTML id of the field
+    (or button) to be focused, what a button of the form changed."""
     draft = shown.draft
+    focus_index, _, focus_field = focus.removeprefix("id_ports-").partition("-")
     context = {
         "preview": shown,
         "notice": notice,
         "app_form": AppForm(initial=draft.app),
         "port_formset": PortFormSet(initial=draft.ports, prefix="ports"),
         "env_formset": EnvFormSet(initial=draft.env, prefix="env"),
+        "health_formset": _health_formset(draft.health),
+        "readiness_formset": ReadinessCheckFormSet(initial=draft.readiness, prefix="readiness"),
         "mode_sentences": MODE_SENTENCES,
         "protocols": PROTOCOLS,
         "host_port_modes": HOST_PORT_MODES,
         "lb_modes": LB_MODES,
         "max_ports": MAX_ROWS,
+        "focus": focus,
+        # A port row's field to focus, as its row and name (_port_row.html compares ints).
+        "focus_port": int(focus_index) if focus.startswith("id_ports-") else None,
+        "focus_field": focus_field,
     }
-    return render(request, "composer/edit.html", context)
+    for formset in ("env_formset", "health_formset", "readiness_formset"):
+        for form in context[formset]:
+            for name, field in form.fields.items():
+                if form[name].auto_id == focus:
+                    field.widget.attrs["autofocus"] = True
+    return context
 
 
 def _download(cluster: Cluster, app: App | None, raw: dict) -> HttpResponse:
@@ -111,3 +145,15 @@ def _download(cluster: Cluster, app: App | None, raw: dict) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{file_name(result.id)}"'
     return response
+
+
+def _health_formset(rows: list[dict]) -> HealthCheckFormSet:
+    """The health checks' rows; a protocol the select does not list (as typed, or loaded) is an
+    option of its own, so that it is shown and posted back as it was."""
+    formset = HealthCheckFormSet(initial=rows, prefix="health")
+    for form, row in zip(formset, rows, strict=True):
+        field = form.fields["protocol"]
+        value = row.get("protocol", "")
+        if value not in dict(field.choices):
+            field.choices = [*field.choices, (value, value)]
+    return formset

@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from django.db import connection
@@ -90,6 +91,34 @@ def free_service_ports(
     excluded = set(exclude)
     for first, last in free_stretches(cluster, low, high):
         yield from (p for p in range(first, last + 1) if p not in excluded)
+
+
+def free_required_ports(
+    cluster: Cluster, exclude: Iterable[int] = (), other_than: App | None = None
+) -> Iterator[int]:
+    """Ports an app with requirePorts can take, ascending: its port is its service port and its
+    host port too (spec §5), so free service ports of the service-port range that lie in the
+    agents' port ranges and that no other app holds as a fixed host port. None at all when the
+    two ranges do not meet (Marathon's defaults: 10000-20000 and 31000-32000)."""
+    policy = cluster.policy
+    for agent_low, agent_high in sorted(policy.agent_port_ranges):
+        low, high = max(policy.local_port_min, agent_low), min(policy.local_port_max, agent_high)
+        if low > high:
+            continue
+        candidates = free_service_ports(cluster, low, high, exclude)
+        while batch := list(islice(candidates, 32)):
+            held = _held_host_ports(cluster, batch, other_than)
+            yield from (port for port in batch if port not in held)
+
+
+def _held_host_ports(cluster: Cluster, ports: list[int], other_than: App | None) -> set[int]:
+    sql = (
+        f"SELECT DISTINCT host_port FROM {_TABLE} WHERE cluster_id = %s AND app_id <> %s "
+        f"AND host_port IN ({', '.join(['%s'] * len(ports))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [cluster.pk, other_than.pk if other_than else -1, *ports])
+        return {port for (port,) in cursor.fetchall()}
 
 
 # Raw SQL, not the ORM: the preview asks on every keystroke, and compiling the equivalent
@@ -227,6 +256,19 @@ def resolve_in_cluster(cluster: Cluster, raw: Any, app: App | None = None) -> Ap
         previous=_service_ports(app) if app is not None else (),
         free_ports=free_service_ports(cluster, policy.local_port_min, policy.local_port_max),
     )
+
+
+def app_holding_id(cluster: Cluster, app_id: str | None, other_than: App | None) -> int | None:
+    """The pk of the app of ``cluster`` (other than ``other_than``) whose id is ``app_id``: the
+    one a save under that id would be refused for (fleet.deploy.IdTaken). Raw SQL for the reason
+    given at _GAPS_SQL: the preview asks on every keystroke."""
+    if app_id is None:
+        return None
+    sql = f"SELECT id FROM {_APPS} WHERE cluster_id = %s AND app_id = %s AND id <> %s LIMIT 1"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [cluster.pk, app_id, other_than.pk if other_than else -1])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def shared_values(cluster: Cluster, column: str):

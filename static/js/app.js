@@ -1,23 +1,41 @@
 // Port Planner: the little the pages need beyond htmx. Everything works without it.
 "use strict";
 
-// Copy buttons stay hidden until there is a script to run them.
+// Copy buttons stay hidden until there is a script to run them and a clipboard to write to: a
+// plain-HTTP page (not a secure context) has no navigator.clipboard.
+function clipboardWorks() {
+  return window.isSecureContext && Boolean(navigator.clipboard?.writeText);
+}
+
 function revealCopyButtons(root) {
   root.querySelectorAll("[data-copy]").forEach((button) => {
-    button.hidden = !navigator.clipboard;
+    button.hidden = !clipboardWorks();
   });
 }
 
 document.addEventListener("DOMContentLoaded", () => revealCopyButtons(document));
 document.addEventListener("htmx:afterSettle", () => revealCopyButtons(document));
 
+// Writing may still be refused (a permission, a policy): then the text is selected instead, for
+// the user to copy by hand, and the status line says so.
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
   const source = document.getElementById(button.dataset.copy);
-  await navigator.clipboard.writeText(source.textContent);
-  button.textContent = "Copied";
-  setTimeout(() => (button.textContent = "Copy"), 1500);
+  const status = document.getElementById(button.dataset.copyStatus);
+  try {
+    await navigator.clipboard.writeText(source.textContent);
+    if (status) status.textContent = "Copied.";
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents(source);
+    window.getSelection().removeAllRanges();
+    window.getSelection().addRange(range);
+    if (status) {
+      status.textContent =
+        "Copying is not allowed here: the JSON is selected, press Ctrl+C (\u2318C) to copy it.";
+    }
+  }
 });
 
 // Never replace a field the user has changed since the server filled it (the JSON pane, say, when
@@ -27,6 +45,37 @@ document.addEventListener("htmx:oobBeforeSwap", (event) => {
   const fields = event.detail.target.querySelectorAll("textarea, input");
   if ([...fields].some((field) => field.value !== field.defaultValue)) {
     event.detail.shouldSwap = false;
+  }
+});
+
+// The form's buttons (add or remove a port, a variable, a check; a free port from the preview)
+// post the page and swap their part of the form in place, the preview with it. While one is under
+// way a live preview would post the form as it was and might land after it, so it waits, and
+// goes once the button's answer is in.
+// (afterRequest names the button's remaining ancestor once the button itself was swapped out, so the
+// request is known by its XMLHttpRequest.)
+const rowAction = {xhr: null, since: 0, previewWaiting: false};
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (!event.detail.elt.hasAttribute("data-row-action")) return;
+  rowAction.xhr = event.detail.xhr;
+  rowAction.since = performance.now();
+});
+
+document.addEventListener("htmx:confirm", (event) => {
+  const waiting = rowAction.xhr && performance.now() - rowAction.since < 10000;
+  if (waiting && event.detail.elt.id === "composer-form") {
+    event.preventDefault();
+    rowAction.previewWaiting = true;
+  }
+});
+
+document.addEventListener("htmx:afterRequest", (event) => {
+  if (!rowAction.xhr || event.detail.xhr !== rowAction.xhr) return;
+  rowAction.xhr = null;
+  if (rowAction.previewWaiting) {
+    rowAction.previewWaiting = false;
+    document.getElementById("composer-form")?.dispatchEvent(new Event("input", {bubbles: true}));
   }
 });
 

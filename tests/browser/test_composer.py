@@ -27,8 +27,8 @@ LEGACY_APP = {
         },
     },
 }
-# Fields the form does not model; an edit in the form must carry them over untouched.
-UNMODELED = {
+# Fields the form shows (the check's path aside); an edit in the form must carry them over exactly.
+PLACED = {
     "instances": 3,
     "constraints": [["hostname", "UNIQUE"]],
     "healthChecks": [{"protocol": "MESOS_HTTP", "portIndex": 0, "path": "/health"}],
@@ -54,7 +54,7 @@ def test_composer_bridge_app_from_scratch_shows_env_and_saves(page: Page, cluste
     expect(page.locator("#ports")).to_contain_text("No ports")
     page.get_by_label("Bridge (container/bridge)").check()
     page.get_by_label("App id").fill("/shop/web")
-    # A full-page POST: the new row comes back from the server with the form as it was.
+    # The new row comes back from the server, in place, with the form as it was.
     page.get_by_role("button", name="Add a port").click()
     expect(page.locator(".port-row")).to_have_count(1)
     expect(page.get_by_label("Bridge (container/bridge)")).to_be_checked()
@@ -181,7 +181,7 @@ def test_composer_edit_keeps_unmodeled_fields_exactly(page: Page, cluster):
     raw = {
         "id": "/keep",
         "cmd": "./old",
-        **UNMODELED,
+        **PLACED,
         "networks": [{"mode": "container/bridge"}],
         "container": {
             "type": "DOCKER",
@@ -194,21 +194,21 @@ def test_composer_edit_keeps_unmodeled_fields_exactly(page: Page, cluster):
     }
     app, _ = save_app(cluster, raw, by=BY)
     page.goto(edit_url(app))
-    kept = page.locator("p.kept")
-    for name in [*UNMODELED, "container.volumes"]:
-        expect(kept.get_by_text(name, exact=True)).to_be_visible()
+    expect(page.locator("p.kept").get_by_text("container.volumes", exact=True)).to_be_visible()
+    expect(page.get_by_label("Instances")).to_have_value("3")
+    expect(page.get_by_label("Constraints")).to_have_value("hostname:UNIQUE")
+    expect(page.get_by_label("Health check 0: protocol")).to_have_value("MESOS_HTTP")
 
     page.get_by_label("Command (cmd)").fill("./new --port $PORT0")
     save_button(page).click()
 
-    expect(page.locator(".messages")).to_contain_text("Saved /keep (version 2).")
-    for name in [*UNMODELED, "container.volumes"]:
-        expect(page.locator("p.kept").get_by_text(name, exact=True)).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text("Saved /keep (version 2)")
+    expect(page.locator("p.kept").get_by_text("container.volumes", exact=True)).to_be_visible()
     app.refresh_from_db()
     source = app.source
     assert source["cmd"] == "./new --port $PORT0"
-    for key, value in UNMODELED.items():
-        assert json.dumps(source[key]) == json.dumps(value), key
+    for key, value in PLACED.items():
+        assert json.dumps(source[key], sort_keys=True) == json.dumps(value, sort_keys=True), key
     assert json.dumps(source["container"]["volumes"]) == json.dumps(VOLUMES)
     mapping = source["container"]["portMappings"][0]
     assert json.dumps(mapping["labels"]) == json.dumps(PORT_LABELS)
@@ -290,3 +290,267 @@ def test_composer_enter_on_stale_page_keeps_other_save(page: Page, cluster):
 
     app.refresh_from_db()
     assert (app.source["cmd"], app.version) == ("./theirs", 2)
+
+
+# The Copy button of the preview's Marathon JSON shows only where it can work.
+
+NO_CLIPBOARD = "Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => undefined})"
+CLIPBOARD_THROWS = (
+    "Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => ({writeText: () =>"
+    " Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError'))})})"
+)
+
+
+def test_composer_copy_button_is_hidden_without_javascript(screen, cluster):
+    page = screen(java_script_enabled=False).new_page()
+    page.goto(reverse("app_new", args=[cluster.name]))
+    expect(page.locator("#normalized-json")).to_contain_text('"id": "/my-app"')
+    expect(page.get_by_role("button", name="Copy")).to_be_hidden()
+
+
+def test_composer_copy_button_is_hidden_where_there_is_no_clipboard(page: Page, cluster):
+    # What a plain-HTTP host gives the page: no navigator.clipboard outside a secure context.
+    page.add_init_script(NO_CLIPBOARD)
+    page.goto(reverse("app_new", args=[cluster.name]))
+    page.get_by_label("App id").fill("/typed")  # and after a live preview too
+    expect(page.locator("#preview-title")).to_contain_text("/typed")
+    expect(page.get_by_role("button", name="Copy")).to_be_hidden()
+
+
+def test_composer_copy_that_fails_selects_the_json_to_copy_by_hand(page: Page, cluster):
+    page.add_init_script(CLIPBOARD_THROWS)
+    page.goto(reverse("app_new", args=[cluster.name]))
+    copy = page.get_by_role("button", name="Copy")
+    copy.click()
+    expect(page.locator("#copy-status")).to_have_text(
+        "Copying is not allowed here: the JSON is selected, press Ctrl+C (⌘C) to copy it."
+    )
+    selected = page.evaluate("() => window.getSelection().toString()")
+    assert json.loads(selected)["id"] == "/my-app"
+
+
+def test_composer_copy_puts_the_json_on_the_clipboard(page: Page, context, cluster):
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(reverse("app_new", args=[cluster.name]))
+    page.get_by_role("button", name="Copy").click()
+    expect(page.locator("#copy-status")).to_have_text("Copied.")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert json.loads(copied)["id"] == "/my-app"
+
+
+# A typo saved in a draft comes back as typed; a typo in one port leaves the others resolved.
+
+THREE_PORTS = {
+    "id": "/shop/three",
+    "cmd": "./run",
+    "networks": [{"mode": "container/bridge"}],
+    "container": {
+        "type": "DOCKER",
+        "docker": {"image": "nginx"},
+        "portMappings": [
+            {"containerPort": 80, "hostPort": 0, "name": "http"},
+            {"containerPort": 81, "hostPort": 0, "name": "admin"},
+            {"containerPort": 82, "hostPort": 0, "name": "metrics"},
+        ],
+    },
+}
+
+
+def test_composer_draft_saved_with_a_typo_opens_in_the_form_as_typed(page: Page, cluster):
+    app, _ = save_app(cluster, THREE_PORTS, by=BY)
+    page.goto(edit_url(app))
+    page.locator("#id_ports-1-host_port_mode").select_option("fixed")
+    page.locator("#id_ports-1-host_port").fill("abc")
+    expect(page.locator("#save-button")).to_have_text("Save as draft")
+    save_button(page).click()
+    expect(page.locator(".messages")).to_contain_text("Saved /shop/three (version 2) as a draft")
+
+    # The form again, not the locked page: the typo in its field, its error beside it.
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.get_by_label("Bridge (container/bridge)")).to_be_checked()
+    host_port = page.locator("#id_ports-1-host_port")
+    expect(host_port).to_have_value("abc")
+    expect(host_port).to_be_visible()
+    expect(host_port).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_ports-1-host_port_error")).to_contain_text("must be a port number")
+    expect(save_button(page)).to_be_visible()
+    # The preview describes this app: its other ports resolved.
+    expect(page.locator("#preview table.ports tbody tr")).to_have_count(3)
+
+    host_port.fill("31005")
+    expect(page.locator("#save-button")).to_have_text("Save")
+    save_button(page).click()
+    expect(page.locator(".messages")).to_contain_text("Saved /shop/three (version 3)")
+    app.refresh_from_db()
+    assert app.source["container"]["portMappings"][1]["hostPort"] == 31005
+
+
+def test_composer_typo_in_one_port_leaves_the_others_resolved(page: Page, cluster):
+    app, _ = save_app(cluster, THREE_PORTS, by=BY)
+    page.goto(edit_url(app))
+    page.locator("#id_ports-1-container_port").fill("eighty-one")
+
+    rows = page.locator("#preview table.ports tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(1)).to_have_class("broken")
+    expect(rows.nth(1)).to_contain_text("eighty-one")
+    expect(rows.nth(0)).to_contain_text("assigned at launch")
+    expect(rows.nth(2)).to_contain_text("82")
+    env = page.locator("#preview table.env")
+    for name in ("PORT0", "PORT2", "PORT_80", "PORT_82", "PORT_HTTP", "PORT_METRICS"):
+        expect(env.get_by_role("cell", name=name, exact=True)).to_be_visible()
+    expect(env).to_contain_text("Port 1 has an error")
+    expect(page.locator("#preview-title")).to_contain_text("1 error")
+
+
+# The form's buttons update the form in place and move focus to what they changed.
+
+
+def mark_page(page: Page) -> None:
+    """Mark this document: a full page load (what the buttons did before) would lose the mark."""
+    page.evaluate("() => { window.samePage = true; }")
+
+
+def still_same_page(page: Page) -> bool:
+    return page.evaluate("() => window.samePage === true")
+
+
+def test_composer_buttons_update_the_form_in_place_and_focus_what_changed(page: Page, cluster):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(reverse("app_new", args=[cluster.name]))
+    mark_page(page)
+    rows = page.locator(".port-row")
+    expect(rows).to_have_count(1)
+
+    # A keyboard user: Enter on "Add a port", then type straight into the new port's name.
+    page.get_by_role("button", name="Add a port").focus()
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#id_ports-1-name")).to_be_focused()
+    page.keyboard.type("metrics")
+    expect(page.locator("#preview table.ports")).to_contain_text("metrics")
+    expect(page.locator("#preview .env")).to_contain_text("PORT_METRICS")
+    assert page.evaluate("() => window.scrollY") > 0  # not thrown back to the top
+    assert still_same_page(page)
+
+    # Removing a port: focus on the row now in its place; after the last, on "Add a port".
+    page.get_by_role("button", name="Remove port 0").click()
+    expect(rows).to_have_count(1)
+    expect(page.locator("#id_ports-0-name")).to_be_focused()
+    expect(page.locator("#id_ports-0-name")).to_have_value("metrics")
+    expect(page.locator("#preview table.ports tbody tr")).to_have_count(1)
+    page.get_by_role("button", name="Remove port 0").click()
+    expect(rows).to_have_count(0)
+    expect(page.get_by_role("button", name="Add a port")).to_be_focused()
+    expect(page.locator("#preview")).to_contain_text("No ports.")
+
+    page.get_by_role("button", name="Add a variable").click()
+    expect(page.locator("#id_env-0-name")).to_be_focused()
+    page.keyboard.type("MODE")
+    page.get_by_label("Value").fill("prod")
+    expect(page.locator("#normalized-json")).to_contain_text('"MODE": "prod"')
+    assert still_same_page(page)
+
+
+def test_composer_free_port_chip_fills_the_port_in_place(page: Page, cluster):
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]}, by=BY)
+    page.goto(reverse("app_new", args=[cluster.name]))
+    mark_page(page)
+    page.locator("#id_ports-0-service_port").fill("10000")
+    chip = page.locator("#preview ul.collisions .fixes").get_by_role("button").first
+    chip.click()
+    service_port = page.locator("#id_ports-0-service_port")
+    expect(service_port).to_have_value("10001")
+    expect(service_port).to_be_focused()
+    expect(page.locator("#preview ul.collisions")).to_have_count(0)
+    assert still_same_page(page)
+
+
+def test_composer_buttons_are_plain_posts_without_javascript(screen, cluster):
+    page = screen(java_script_enabled=False).new_page()
+    page.goto(reverse("app_new", args=[cluster.name]))
+    page.get_by_label("App id").fill("/no-script")
+    page.get_by_role("button", name="Add a port").click()
+    expect(page.locator(".port-row")).to_have_count(2)
+    expect(page.get_by_label("App id")).to_have_value("/no-script")
+    expect(page.locator("#id_ports-1-name")).to_be_focused()  # autofocus, no script needed
+    page.get_by_role("button", name="Remove port 0").click()
+    expect(page.locator(".port-row")).to_have_count(1)
+    expect(page.locator("#preview table.ports tbody tr")).to_have_count(1)
+
+
+# The composer at a laptop's width and a phone's: nothing cut off, no sideways scrolling, and on a
+# phone a summary of the preview in view while a port is typed.
+
+WIDE_APP = {
+    "id": "/shop/wide",
+    "cmd": "./run",
+    "networks": [{"mode": "container/bridge"}],
+    "labels": {"HAPROXY_GROUP": "external"},
+    "container": {
+        "type": "DOCKER",
+        "docker": {"image": "registry.example.com/shop/wide:1.2.3"},
+        "portMappings": [
+            {
+                "containerPort": 8000 + i,
+                "hostPort": 0 if i % 3 else 31000 + i,
+                "name": f"port-name-{i}",
+                "protocol": "udp,tcp" if i == 1 else "tcp",
+                "labels": {f"VIP_{i}": f"/shop/wide-service:{8000 + i}"},
+            }
+            for i in range(6)
+        ],
+    },
+}
+
+
+def overflow(page: Page) -> dict:
+    """How far the page scrolls sideways, and each preview table wider than its box."""
+    return page.evaluate(
+        """() => ({
+          page: document.documentElement.scrollWidth - window.innerWidth,
+          tables: [...document.querySelectorAll('#preview table')]
+            .filter((t) => t.scrollWidth > t.parentElement.clientWidth + 1)
+            .map((t) => t.className),
+        })"""
+    )
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_composer_fits_a_laptop_and_a_phone(screen, cluster, width):
+    app, _ = save_app(cluster, WIDE_APP, by=BY)
+    page = screen(viewport={"width": width, "height": 768 if width > 1000 else 844}).new_page()
+    page.goto(edit_url(app))
+    expect(page.locator("#preview table.ports tbody tr")).to_have_count(6)
+    assert overflow(page) == {"page": 0, "tables": []}
+    # Every column of the ports table is on screen: the VIP column's cells too.
+    vip = page.locator("#preview table.ports tbody tr").first.locator("td").nth(6)
+    box, viewport = vip.bounding_box(), page.viewport_size
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+
+
+def test_composer_on_a_phone_keeps_a_summary_of_the_preview_in_view(screen, cluster):
+    app, _ = save_app(cluster, WIDE_APP, by=BY)
+    page = screen(viewport={"width": 390, "height": 844}, has_touch=True).new_page()
+    page.goto(edit_url(app))
+    summary = page.locator("#preview-summary")
+    port = page.locator("#id_ports-4-container_port")
+    port.scroll_into_view_if_needed()
+    port.fill("9090x")
+    expect(summary).to_contain_text("1 error")
+    expect(summary).to_contain_text("must be a port number")
+    port.fill("9094")
+    expect(summary).to_contain_text("valid")
+    expect(summary.locator("li", has_text="port-name-4")).to_contain_text("container 9094")
+    # In view, beside the field being typed: not ~940 px below it.
+    box, field = summary.bounding_box(), port.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844
+    assert field["y"] + field["height"] <= box["y"]  # the field is not hidden behind it
+    assert overflow(page) == {"page": 0, "tables": []}
+
+
+def test_composer_summary_is_not_shown_beside_the_preview(screen, cluster):
+    page = screen(viewport={"width": 1366, "height": 768}).new_page()
+    page.goto(reverse("app_new", args=[cluster.name]))
+    expect(page.locator("#preview")).to_be_visible()
+    expect(page.locator("#preview-summary")).to_be_hidden()

@@ -69,9 +69,8 @@ def test_draft_typed_text_reaches_the_engine_as_written():
 
 def test_draft_kept_fields_lists_what_the_form_does_not_show():
     kept = draft_from_app(BRIDGE_APP).kept_fields()
-    assert {"healthChecks", "instances", "container.volumes", "container.docker.parameters"} <= set(
-        kept
-    )
+    assert {"container.volumes", "container.docker.parameters"} <= set(kept)
+    assert "healthChecks" not in kept and "instances" not in kept  # fields of the form now
     assert "env.DB_PASSWORD (secret)" in draft_from_app(HOST_APP).kept_fields()
 
 
@@ -252,3 +251,104 @@ def test_draft_kept_fields_leave_out_labels_that_are_all_fields_now():
     app = {**HOST_APP, "labels": {"HAPROXY_GROUP": "external"}}
     assert "labels" not in draft_from_app(app).kept_fields()
     assert "labels" in draft_from_app(LB_APP).kept_fields()  # team, and one for no port
+
+
+# --- the fields that decide where tasks land and what probes their ports ------------------------
+
+PLACED_APP = {
+    **HOST_APP,
+    "instances": 3,
+    "cpus": 0.25,
+    "mem": 128.0,
+    "constraints": [["hostname", "UNIQUE"], ["rack_id", "LIKE", "rack-[0-9]:a"]],
+    "healthChecks": [
+        {"protocol": "MESOS_HTTP", "portIndex": 0, "path": "/health", "gracePeriodSeconds": 30},
+        {"protocol": "TCP", "port": 31005},
+        {"protocol": "COMMAND", "command": {"value": "true"}},
+        {"path": "/", "portIndex": None},
+    ],
+    "readinessChecks": [{"name": "ready", "portName": "http", "path": "/ready"}, {"name": "x"}],
+}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"constraints": [], "healthChecks": [], "readinessChecks": []},
+        {"constraints": [["a:b", "UNIQUE"]], "instances": None, "cpus": 1e-7},
+        {"constraints": [["hostname", "UNIQUE", "x", "y"]], "mem": 2.5e16},
+        {"constraints": [["host\nname", "UNIQUE"]], "cpus": True},
+        {"healthChecks": [{"protocol": 7, "portIndex": True, "port": 1.5}]},
+        {"healthChecks": ["not a check"], "readinessChecks": {"portName": "x"}},
+    ],
+    ids=["fields", "empty", "colon", "four-parts", "line-break", "odd-keys", "odd-shapes"],
+)
+def test_draft_round_trip_of_checks_placement_and_resources_is_lossless(changes):
+    app = {**PLACED_APP, **changes}
+    rebuilt, notes = app_from_draft(draft_from_app(app))
+    assert json.dumps(rebuilt, sort_keys=True) == json.dumps(app, sort_keys=True)
+    assert notes == []
+
+
+def test_draft_checks_placement_and_resources_are_fields():
+    draft = draft_from_app(PLACED_APP)
+    fields = {k: draft.app[k] for k in ("instances", "cpus", "mem", "constraints")}
+    assert fields == {
+        "instances": "3",
+        "cpus": "0.25",
+        "mem": "128.0",
+        "constraints": "hostname:UNIQUE\nrack_id:LIKE:rack-[0-9]:a",
+    }
+    assert [(h["protocol"], h["port_index"], h["port"]) for h in draft.health] == [
+        ("MESOS_HTTP", "0", ""),
+        ("TCP", "", "31005"),
+        ("COMMAND", "", ""),
+        ("", "", ""),
+    ]
+    assert json.loads(draft.health[3]["extra"]) == {"path": "/", "portIndex": None}
+    assert [r["port_name"] for r in draft.readiness] == ["http", ""]
+    assert "healthChecks" not in draft.kept_fields() and "constraints" not in draft.kept_fields()
+
+
+def test_draft_typed_checks_placement_and_resources_become_json():
+    draft = draft_from_app(HOST_APP)
+    draft.app.update(
+        instances=" 2", cpus="0.5", mem="1e3", constraints="hostname:UNIQUE\n\n rack:GROUP_BY:3"
+    )
+    draft = edit(draft, "add_health", "")
+    draft.health[0].update(protocol="MESOS_TCP", port_index="1")
+    draft = edit(edit(draft, "add_readiness", ""), "add_health", "")
+    draft.readiness[0]["port_name"] = "http"
+    app, _ = app_from_draft(draft)
+    assert (app["instances"], app["cpus"], app["mem"]) == (2, 0.5, 1000.0)
+    assert app["constraints"] == [["hostname", "UNIQUE"], [" rack", "GROUP_BY", "3"]]
+    assert app["healthChecks"] == [{"protocol": "MESOS_TCP", "portIndex": 1}, {}]
+    assert app["readinessChecks"] == [{"portName": "http"}]
+    draft.app.update(instances="three", cpus="", mem="")
+    app, _ = app_from_draft(draft)
+    assert app["instances"] == "three" and "cpus" not in app and "mem" not in app
+
+
+def test_draft_removing_a_port_moves_the_health_checks_after_it():
+    draft = draft_from_app(
+        {**HOST_APP, "healthChecks": [{"portIndex": 0}, {"portIndex": 1}, {"portIndex": 2}]}
+    )
+    draft.health[2]["port_index"] = "x"
+    edited = edit(draft, "remove_port", "0")
+    assert [h["port_index"] for h in edited.health] == ["0", "0", "x"]
+
+
+@pytest.mark.parametrize(
+    ("pointer", "field"),
+    [
+        ("/instances", "id_instances"),
+        ("/constraints/1/1", "id_constraints"),
+        ("/healthChecks/0", "id_health-0-port_index"),
+        ("/healthChecks/1/port", "id_health-1-port"),
+        ("/healthChecks/9", None),
+        ("/readinessChecks/0/portName", "id_readiness-0-port_name"),
+    ],
+)
+def test_field_for_pointer_maps_checks_and_placement(pointer, field):
+    assert field_for_pointer(pointer, draft_from_app(PLACED_APP)) == field

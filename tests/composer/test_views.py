@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from portplanner.composer.draft import app_from_draft
+from portplanner.composer.preview import draft_for
 from portplanner.fleet.deploy import save_app
 from portplanner.history.record import Actor
 from portplanner.models import App, Revision
@@ -169,6 +171,21 @@ def test_load_broken_json_names_line_and_keeps_the_form(client, cluster, compose
     assert 'name="app_id" value="/api"' in html  # what the user had in the form is still there
 
 
+def test_load_broken_json_says_so_at_the_top_not_valid(client, cluster, composer_form):
+    data = composer_form(HOST_APP, action="load_json", json='{"id": "/x",\n "cmd": }')
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    top = html.split('id="composer-form"')[0]
+    banner = re.search(
+        r'<div class="banner error" role="alert" id="load-failed">(.*?)</div>', top, re.S
+    )
+    assert "The JSON was not loaded" in banner.group(1)
+    assert "pasted JSON:2:9: invalid JSON" in banner.group(1)
+    assert 'href="#id_json"' in banner.group(1)
+    # The preview of the form's app says it is not the JSON's.
+    heading = re.search(r'<h2 id="preview-title">(.*?)</h2>', html, re.S).group(1)
+    assert '<span class="badge error">JSON not loaded</span>' in heading
+
+
 def test_load_json_the_form_cannot_hold_lists_errors(client, cluster, composer_form):
     data = composer_form(HOST_APP, action="load_json", json='{"id": "/x", "portDefinitions": 5}')
     html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
@@ -264,7 +281,7 @@ def test_save_new_app_redirects_to_its_edit_page(client, cluster, composer_form)
     assert response.url == reverse("app_edit", args=["prod", app.pk])
     assert app.is_valid and app.source["env"]["DB_PASSWORD"] == {"secret": "db"}
     page = client.get(response.url).content.decode()
-    assert "Saved /api (version 1)." in page
+    assert "Saved /api (version 1) with 2 warnings." in page
 
 
 def test_save_of_an_id_too_long_to_store_says_so_and_saves_nothing(client, cluster, composer_form):
@@ -293,7 +310,31 @@ def test_save_invalid_app_as_draft(client, cluster, composer_form):
     )
     app = App.objects.get(app_id="/api")
     assert not app.is_valid
-    assert "as a draft: 1 error(s)" in response.content.decode()
+    assert (
+        "Saved /api (version 1) as a draft: 1 error to fix before Marathon would take it."
+        in response.content.decode()
+    )
+
+
+def test_save_of_an_app_that_collides_says_what_it_saved_with(client, cluster, composer_form):
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]}, by=BY)
+    app = {**HOST_APP, "portDefinitions": [{"port": 10000, "name": "http"}], "requirePorts": False}
+    response = client.post(
+        reverse("app_new", args=["prod"]), composer_form(app, action="save"), follow=True
+    )
+    message = re.search(r'<li class="message ([a-z]+)">(.*?)</li>', response.content.decode())
+    assert message.group(1) == "warning"
+    assert unescape(message.group(2)) == (
+        "Saved /api (version 1) with 1 collision: Service port 10000 is held by /api, /other."
+    )
+
+
+def test_save_counts_warnings_in_words(client, cluster, composer_form):
+    app = {**HOST_APP, "portDefinitions": [{"port": 0, "name": "http"}]}
+    # requirePorts with port 0: Marathon assigns a service port and requires it as host port.
+    data = composer_form(app, action="save")
+    html = client.post(reverse("app_new", args=["prod"]), data, follow=True).content.decode()
+    assert "Saved /api (version 1) with 1 warning." in html
 
 
 def test_save_without_id_saves_nothing(client, cluster, composer_form):
@@ -477,12 +518,12 @@ def test_preview_says_what_marathon_lb_binds_for_each_port(client, cluster, comp
     html = client.post(
         reverse("app_preview_new", args=["prod"]), composer_form(LB_APP), HTTP_HX_REQUEST="true"
     ).content.decode()
-    assert '<th scope="col">marathon-lb</th>' in html
+    assert '<th scope="col" role="columnheader">marathon-lb</th>' in html
+    lb = '<td role="cell" data-label="marathon-lb" class="lb">'
     assert (
-        '<td class="lb">binds 10080 (HAPROXY_0_PORT) in group external '
-        "(http, vhost api.example.com)</td>"
+        f"{lb}binds 10080 (HAPROXY_0_PORT) in group external (http, vhost api.example.com)</td>"
     ) in html
-    assert '<td class="lb"><span class="muted">not bound</span></td>' in html  # ENABLED=false
+    assert f'{lb}<span class="muted">not bound</span></td>' in html  # ENABLED=false
 
 
 def test_preview_bind_port_colliding_in_a_group_names_the_other_app_and_offers_unbinding(
@@ -544,3 +585,309 @@ def test_save_writes_marathon_lb_fields_as_app_labels_and_stores_the_binds(
         ("/labels/HAPROXY_0_PORT", "external", 10080),
         ("/labels/HAPROXY_1_PORT", "external", 10090),
     ]
+
+
+# --- an id another app of the cluster has -------------------------------------------------------
+
+
+def test_preview_of_an_id_another_app_has_is_an_error_with_a_link(client, cluster, composer_form):
+    existing, _ = save_app(cluster, {"id": "/api", "cmd": "old"}, by=BY)
+    data = composer_form({**HOST_APP, "portDefinitions": []}, app_id="api")  # relative: /api
+    html = client.post(reverse("app_preview_new", args=["prod"]), data, HTTP_HX_REQUEST="true")
+    html = html.content.decode()
+    assert 'class="badge ok"' not in html and '<span class="badge error">1 error</span>' in html
+    assert "An app with id /api already exists in prod" in html
+    assert f'href="{reverse("app_edit", args=["prod", existing.pk])}"' in html
+    assert '<a href="#id_app_id"><code>/id</code></a>' in html
+    assert json.loads(field_errors(html))["id_app_id"]
+    # Its own id is no error when the app itself is edited.
+    url = reverse("app_preview", args=["prod", existing.pk])
+    html = client.post(url, composer_form(existing.source), HTTP_HX_REQUEST="true")
+    assert "already exists" not in html.content.decode()
+
+
+def field_errors(html: str) -> str:
+    return re.search(
+        r'<script id="field-errors-data" type="application/json">(.*?)</script>', html
+    ).group(1)
+
+
+# --- every error names its value and marks the field(s) it is about -----------------------------
+
+
+def preview_errors(client, data) -> tuple[str, dict]:
+    html = client.post(reverse("app_preview_new", args=["prod"]), data, HTTP_HX_REQUEST="true")
+    html = html.content.decode()
+    return html, json.loads(field_errors(html))
+
+
+def test_duplicate_ports_mark_each_row_and_name_the_port(client, cluster, composer_form):
+    ports = [{"port": 8080, "name": "web"}, {"port": 8081}, {"port": 8080, "protocol": "udp"}]
+    app = {**HOST_APP, "portDefinitions": ports, "requirePorts": False}
+    html, errors = preview_errors(client, composer_form(app))
+    message = (
+        "Ports must be unique. 8080 is the port of ports 0 and 2 (the protocol does not count: "
+        "one port with protocol udp,tcp takes both)."
+    )
+    assert errors["id_ports-0-service_port"] == [message]
+    assert errors["id_ports-2-service_port"] == [message]
+    assert "id_ports-1-service_port" not in errors
+    assert f'<a href="#id_ports-0-service_port"><code>/portDefinitions</code></a> {message}' in (
+        unescape(html)
+    )
+
+
+@pytest.mark.parametrize(("app", "rows"), [(HOST_APP, "portDefinitions"), (BRIDGE_APP, "mappings")])
+def test_duplicate_port_names_mark_each_row_and_name_the_name(
+    client, cluster, composer_form, app, rows
+):
+    data = composer_form(app, **{"ports-0-name": "web", "ports-1-name": "web"})
+    _, errors = preview_errors(client, data)
+    message = "Port names must be unique. web is the name of ports 0 and 1."
+    assert errors["id_ports-0-name"] == errors["id_ports-1-name"] == [message]
+
+
+def test_host_port_on_several_networks_marks_the_ports_network_names(
+    client, cluster, composer_form
+):
+    data = composer_form(CONTAINER_APP, **{"ports-1-network_names": ""})
+    _, errors = preview_errors(client, data)
+    assert errors["id_ports-1-network_names"] == [
+        "networkNames must be a single item list when hostPort is specified and more than 1 "
+        "container network is defined. Port 1 has a host port and the app is on a, b: name one "
+        "of them here, or take the host port off."
+    ]
+    assert "id_ports-1-name" not in errors
+
+
+def test_docker_on_several_networks_marks_the_networks_and_the_container(
+    client, cluster, composer_form
+):
+    data = composer_form(CONTAINER_APP, container_type="DOCKER", image="nginx")
+    _, errors = preview_errors(client, data)
+    message = (
+        "may only specify a single container network when using the Docker container engine. "
+        "The app is on 2 networks: a, b."
+    )
+    assert errors["id_network_names"] == [message]
+    assert errors["id_container_type"] == [message]
+
+
+def test_no_cmd_args_or_image_marks_the_command(client, cluster, composer_form):
+    _, errors = preview_errors(client, composer_form(HOST_APP, args=""))
+    assert "id_cmd" in errors and "id_args" in errors
+
+
+# --- what was typed comes back as typed: a typo does not lock the draft or empty the preview ----
+
+TYPO_APP = {
+    "id": "/shop/typo",
+    "cmd": "./run",
+    "networks": [{"mode": "container/bridge"}],
+    "container": {
+        "type": "DOCKER",
+        "docker": {"image": "nginx"},
+        "portMappings": [
+            {"containerPort": 80, "hostPort": 0, "name": "http"},
+            {"containerPort": 81, "hostPort": 0, "name": "admin"},
+            {"containerPort": 82, "hostPort": 0, "name": "metrics"},
+        ],
+    },
+}
+
+
+def test_a_draft_saved_with_a_typo_opens_in_the_form_as_typed(client, cluster, composer_form):
+    typed = {
+        "ports-1-host_port_mode": "fixed",
+        "ports-1-host_port": "abc ",
+        "ports-2-container_port": "70000",
+        "ports-0-name": "Web_1",
+    }
+    data = composer_form(TYPO_APP, action="save", **typed)
+    response = client.post(reverse("app_new", args=["prod"]), data)
+    app = App.objects.get(app_id="/shop/typo")
+    assert response.status_code == 302 and not app.is_valid
+    html = client.get(reverse("app_edit", args=["prod", app.pk])).content.decode()
+    assert "cannot be shown in the form" not in html and 'id="save-button"' in html
+    assert 'value="container/bridge" id="id_network_mode_1" required checked' in html
+    assert re.search(r'<option value="fixed" selected>', html.split('id="port-1"')[1])
+    for name, value in typed.items():
+        if name != "ports-1-host_port_mode":
+            assert f'name="{name}" value="{value}"' in html, name
+    # Each error beside its field, and the form's app is the draft as saved.
+    assert 'id="id_ports-1-host_port_error"' in html and 'id="id_ports-0-name_error"' in html
+    draft, _ = draft_for(cluster, app.source, app)
+    assert app_from_draft(draft)[0] == app.source
+
+
+def test_preview_with_a_typo_resolves_every_other_port(client, cluster, composer_form):
+    data = composer_form(
+        TYPO_APP, **{"ports-1-host_port_mode": "fixed", "ports-1-host_port": "abc"}
+    )
+    html, errors = preview_errors(client, data)
+    assert list(errors) == ["id_ports-1-host_port"]
+    rows = re.findall(r'<tr role="row"( class="broken")?>\s*<td [^>]*>(\d)</td>', html)
+    assert rows == [("", "0"), (' class="broken"', "1"), ("", "2")]
+    broken = html.split('<tr role="row" class="broken">')[1].split("</tr>")[0]
+    assert '<code>abc</code> <span class="badge error">invalid</span>' in broken
+    names = re.findall(r"<td><code>([A-Z][A-Z0-9_]*)</code></td>", html)
+    assert {"PORT0", "PORT2", "PORT_80", "PORT_82", "PORT_HTTP", "PORT_METRICS"} <= set(names)
+    assert "PORT_ADMIN" in names  # from the broken port: shown, and marked
+    assert "Port 1 has an error" in html
+    assert 'class="badge ok"' not in html  # still invalid: Marathon would refuse it
+
+
+# --- free ports the app can use: with requirePorts, the port is the host port too --------------
+
+
+def fixes_of(html: str) -> list[str]:
+    return re.findall(r'value="set_service_port:0:(\d+)"', html)
+
+
+def test_free_ports_for_require_ports_lie_in_the_agents_ranges(client, cluster, composer_form):
+    cluster.local_port_min, cluster.local_port_max = 10000, 32000
+    cluster.agent_port_ranges = "31000-32000"
+    cluster.save()
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 31000}]}, by=BY)
+    # A fixed host port of another app is no free port for a port that is a host port too.
+    bridge = {**BRIDGE_APP, "id": "/web", "container": {**BRIDGE_APP["container"]}}
+    bridge["container"]["portMappings"] = [{"containerPort": 80, "hostPort": 31001}]
+    save_app(cluster, bridge, by=BY)
+    app = {**HOST_APP, "portDefinitions": [{"port": 31000, "name": "http"}], "requirePorts": True}
+    html = client.post(
+        reverse("app_preview_new", args=["prod"]), composer_form(app)
+    ).content.decode()
+    assert "Service port <strong>31000</strong> is held by" in html
+    assert fixes_of(html) == ["31002", "31003", "31004"]
+
+
+def test_no_free_port_for_require_ports_says_why(client, cluster, composer_form):
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]}, by=BY)
+    app = {**HOST_APP, "portDefinitions": [{"port": 10000, "name": "http"}], "requirePorts": True}
+    html = client.post(
+        reverse("app_preview_new", args=["prod"]), composer_form(app)
+    ).content.decode()
+    assert fixes_of(html) == []
+    assert (
+        "No port is free for port 0: with requirePorts its port is its host port too, and no "
+        "port of the service-port range 10000-20000 lies in the agents' ranges (31000-32000). "
+        "Turn requirePorts off to take any free service port and a random host port."
+    ) in unescape(html)
+
+
+def test_free_ports_leave_out_the_clusters_reserved_ports(client, cluster, composer_form):
+    cluster.local_port_min, cluster.reserved_ports = 9089, "80,443,9090,9091"
+    cluster.save()
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 9089}]}, by=BY)
+    app = {**HOST_APP, "portDefinitions": [{"port": 9089, "name": "http"}], "requirePorts": False}
+    html = client.post(
+        reverse("app_preview_new", args=["prod"]), composer_form(app)
+    ).content.decode()
+    assert fixes_of(html) == ["9092", "9093", "9094"]
+
+
+# --- checks, instances, constraints, resources: fields, previewed ------------------------------
+
+
+def test_the_form_has_checks_placement_and_resources(client, cluster):
+    app, _ = save_app(cluster, {**BRIDGE_APP, "cpus": 0.5, "mem": 256}, by=BY)
+    html = client.get(reverse("app_edit", args=["prod", app.pk])).content.decode()
+    for name, value in (("instances", "3"), ("cpus", "0.5"), ("mem", "256")):
+        assert re.search(rf'<input type="text" name="{name}" value="{value}"', html), name
+    assert re.search(r'<option value="HTTP" selected>HTTP</option>', html)
+    assert re.search(r'name="health-0-port_index" value="0"', html)
+    assert 'value="add_health"' in html and 'value="add_readiness"' in html
+    assert "<code>healthChecks</code>" not in html and "<code>instances</code>" not in html
+
+
+def test_preview_says_what_each_check_probes_and_how_many_agents(client, cluster, composer_form):
+    app = {
+        **BRIDGE_APP,
+        "constraints": [["hostname", "UNIQUE"]],
+        "healthChecks": [
+            {"protocol": "HTTP", "portIndex": 0, "path": "/"},
+            {"protocol": "MESOS_TCP", "port": 8443},
+            {"protocol": "COMMAND", "command": {"value": "true"}},
+        ],
+        "readinessChecks": [{"name": "ready", "portName": "http"}],
+    }
+    html, _ = preview_errors(client, composer_form(app))
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    assert "Health check 0, HTTP: probes port 0 (http)." in text
+    assert "Health check 1, MESOS_TCP: probes port 8443." in text
+    assert "Health check 2, COMMAND: runs its command, probes no port." in text
+    assert "Readiness check 0: waits on port 0 (http)." in text
+    assert (
+        "3 instances, each holding fixed host port 8443: no two of its tasks can share an agent, "
+        "so it needs 3 agents that offer that port free (hostname:UNIQUE asks for one task per "
+        "agent too)." in text
+    )
+
+
+def test_preview_marks_a_health_check_on_no_port(client, cluster, composer_form):
+    app = {**HOST_APP, "healthChecks": [{"protocol": "HTTP", "portIndex": 2}]}
+    _, errors = preview_errors(client, composer_form(app))
+    assert errors["id_health-0-port_index"] == [
+        "Health check port indices must address an element of the ports array or container port "
+        "mappings. Health check 0 asks for portIndex 2; the app has ports 0 and 1."
+    ]
+
+
+# --- the form's buttons: in place under htmx, focus on what changed ------------------------------
+
+HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "ports"}
+
+
+def test_add_port_under_htmx_answers_the_ports_and_the_preview_out_of_band(
+    client, cluster, composer_form
+):
+    data = composer_form(HOST_APP, action="add_port")
+    html = client.post(reverse("app_new", args=["prod"]), data, **HX).content.decode()
+    assert html.startswith('<fieldset id="ports"') or html.lstrip().startswith("<fieldset")
+    assert re.search(r'<fieldset id="ports" hx-target="this" hx-swap="outerHTML">', html)
+    assert 'name="ports-TOTAL_FORMS" value="3"' in html
+    assert re.search(r'id="id_ports-2-name" autofocus', html)
+    assert html.count("autofocus") == 1
+    assert (
+        '<section id="preview" class="preview" aria-labelledby="preview-title" hx-swap-oob="true">'
+        in html
+    )
+    assert '<fieldset id="checks" hx-target="this" hx-swap="outerHTML" hx-swap-oob="true">' in html
+    assert (
+        'id="save-button" class="primary" name="action" value="save" hx-swap-oob="innerHTML"'
+        in html
+    )
+    assert "<form" not in html and "<html" not in html
+
+
+@pytest.mark.parametrize(
+    ("action", "focused"),
+    [
+        ("add_port", "id_ports-2-name"),
+        ("remove_port:0", "id_ports-0-name"),
+        ("remove_port:1", "add-port"),
+        ("set_service_port:1:10042", "id_ports-1-service_port"),
+        ("add_env", "id_env-1-name"),
+        ("remove_env:0", "add-env"),
+        ("add_health", "id_health-0-protocol"),
+        ("add_readiness", "id_readiness-0-port_name"),
+    ],
+)
+def test_a_button_of_the_form_focuses_what_it_changed_on_the_full_page_too(
+    client, cluster, composer_form, action, focused
+):
+    data = composer_form(HOST_APP, action=action)
+    html = client.post(reverse("app_new", args=["prod"]), data).content.decode()
+    assert html.count("autofocus") == 1
+    at = html.index("autofocus")
+    tag = html[:at].rsplit("<", 1)[1] + html[at:].split(">", 1)[0]
+    assert f'id="{focused}"' in tag, tag
+
+
+def test_a_free_port_chip_posts_the_page_in_place(client, cluster, composer_form):
+    save_app(cluster, {"id": "/other", "cmd": "run", "portDefinitions": [{"port": 10000}]}, by=BY)
+    app = {**HOST_APP, "portDefinitions": [{"port": 10000, "name": "http"}], "requirePorts": False}
+    html = client.post(reverse("app_preview_new", args=["prod"]), composer_form(app))
+    chip = re.search(r'<button [^>]*value="set_service_port:0:10001"[^>]*>', html.content.decode())
+    assert 'hx-post="/clusters/prod/apps/new/"' in chip.group(0)
+    assert 'hx-target="#ports"' in chip.group(0) and "data-row-action" in chip.group(0)
