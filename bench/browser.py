@@ -129,7 +129,8 @@ def run(port: int, scale: Scale, cluster: str) -> dict:
         page.on("request", lambda r: previews.append(r) if r.url.endswith("/preview/") else None)
         cmd = page.locator("#id_cmd")
         cmd.click()
-        page.keyboard.press("End")
+        # The command is a wrapping textarea: End would stop at the end of a visual line.
+        page.keyboard.press("Control+End")
         burst = "".join(chr(ord("a") + i % 26) for i in range(scale.burst))
         started = time.perf_counter()
         page.keyboard.type(" " + burst, delay=BURST_DELAY_MS)

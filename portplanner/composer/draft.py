@@ -565,6 +565,12 @@ class Posted:
     json_text: str | None = None  # None when the pane was not posted
     json_shown: str = ""  # digest of what the server last put in the pane
     message: str = ""  # why, for the app's history
+    # Where a proposal goes (``request``: the number of one of the user's open requests, else a
+    # new one titled ``title``), and an owner's emergency save (``emergency``, ``reason``).
+    review: dict[str, str] = field(default_factory=dict)
+
+
+REVIEW_FIELDS = ("request", "title", "emergency", "reason")
 
 
 def read_post(data) -> Posted:
@@ -582,7 +588,8 @@ def read_post(data) -> Posted:
         )
     kind, _, arg = data.get("action", "preview").partition(":")
     message = data.get("message", "").strip()
-    return Posted(draft, kind, arg, data.get("json"), data.get("json_shown", ""), message)
+    review = {name: data.get(name, "") for name in REVIEW_FIELDS}
+    return Posted(draft, kind, arg, data.get("json"), data.get("json_shown", ""), message, review)
 
 
 def _values(data, form_class, names: list[str], prefix: str) -> dict:

@@ -46,7 +46,7 @@ from portplanner.marathon.collisions import (
 )
 from portplanner.marathon.model import HOST
 from portplanner.marathon.pointers import port_index, split
-from portplanner.models import App, Cluster
+from portplanner.models import App, Cluster, ProposedChange
 
 SUGGESTIONS = 3
 
@@ -294,12 +294,19 @@ def _digest(text: str) -> str:
 # --- the page's answers to each request --------------------------------------------------------
 
 
-def opened(cluster: Cluster, app: App | None) -> tuple[Preview, Notice]:
+def opened(
+    cluster: Cluster, app: App | None, proposed: ProposedChange | None = None
+) -> tuple[Preview, Notice]:
     """The page as it opens: the saved app (or a new one) in the form, with Marathon's rewrites
-    of it listed; a saved draft the form cannot hold opens locked, its JSON in the pane."""
-    draft, notes = draft_for(cluster, app.source if app else NEW_APP, app)
+    of it listed; a saved draft the form cannot hold opens locked, its JSON in the pane.
+    ``proposed``: a change proposed in a request opens instead, as of the version it was
+    proposed against (so proposing it again is checked against that version)."""
+    source = proposed.source if proposed else app.source if app else NEW_APP
+    draft, notes = draft_for(cluster, source, app)
     if draft is None:
-        return locked(cluster, app, notes, json.dumps(app.source, indent=2))
+        return locked(cluster, app, notes, json.dumps(source, indent=2))
+    if proposed is not None and app is not None:
+        draft.app["version"] = str(proposed.base_version or "")
     return preview(cluster, app, draft), Notice(load_notes=tuple(notes))
 
 

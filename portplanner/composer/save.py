@@ -6,32 +6,44 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.db import transaction
 from django.urls import reverse
 
 from portplanner.composer.draft import Posted, app_from_draft, number
 from portplanner.composer.preview import Notice, Preview, draft_of, preview, stale_diff
-from portplanner.fleet.deploy import IdTaken, ReviewRequired, StaleEdit, save_app, storage_problem
+from portplanner.fleet.deploy import (
+    IdTaken,
+    ReviewRequired,
+    StaleEdit,
+    prepare_id,
+    save_app,
+    storage_problem,
+)
 from portplanner.fleet.queries import fleet_collisions
-from portplanner.history.record import Actor
 from portplanner.marathon import AppResult
 from portplanner.marathon.findings import counted
 from portplanner.models import App, Cluster, Revision
+from portplanner.review.entry import actor_for, into_request
+from portplanner.review.notify import notify
+from portplanner.review.requests import RequestProblem, propose
 
 
 @dataclass(frozen=True, slots=True)
 class Saved:
-    """What a save did: ``app`` stored, with a message to flash; or nothing stored, and the page
-    to show again (``refused``: the preview with a notice saying why)."""
+    """What a save or a proposal did: the page to go to (``to``) with a message to flash; or
+    nothing stored, and the page to show again (``refused``: the preview with a notice saying
+    why)."""
 
-    app: App | None = None
+    to: str = ""
     level: int = messages.SUCCESS
     message: str = ""
     refused: tuple[Preview, Notice] | None = None
 
 
 def save_draft(cluster: Cluster, app: App | None, posted: Posted, user) -> Saved:
-    """Save the posted draft as ``app`` (or a new app). The version the form was loaded from must
-    still be the stored one, unless the user saw the diff and chose to save theirs over it."""
+    """Save the posted draft as ``app`` (or a new app), or propose it in a change request
+    (``posted.kind`` "propose"). The version the form was loaded from must still be the stored
+    one, unless the user saw the diff and chose to save theirs over it."""
     draft = draft_of(cluster, app, posted)
     raw, _ = app_from_draft(draft)
     if problem := storage_problem(raw):
@@ -41,10 +53,12 @@ def save_draft(cluster: Cluster, app: App | None, posted: Posted, user) -> Saved
         # A version that cannot be read is a stale one: better refused with the diff than lost.
         expected = number(draft.app.get("version", ""), digits=9) or 0
     try:
+        if posted.kind == "propose":
+            return _propose(cluster, app, raw, expected, posted, user)
         via = "composer, over a newer version" if posted.kind == "overwrite" else "composer"
-        by = Actor(user, via, posted.message)
+        by = actor_for(cluster, user, via, posted.review, posted.message)
         saved, result = save_app(cluster, raw, by=by, app=app, expected_version=expected)
-    except ReviewRequired as refused:
+    except (ReviewRequired, RequestProblem) as refused:
         return _refused(cluster, app, posted, Notice(problem=str(refused)))
     except IdTaken as taken:
         notice = Notice(
@@ -58,7 +72,29 @@ def save_draft(cluster: Cluster, app: App | None, posted: Posted, user) -> Saved
             stale=stale.app, stale_diff=stale_diff(stale.app, raw), stale_revision=newest
         )
         return _refused(cluster, app, posted, notice)
-    return Saved(saved, *_saved_with(cluster, saved, result))
+    return Saved(
+        reverse("app_edit", args=[cluster.name, saved.pk]), *_saved_with(cluster, saved, result)
+    )
+
+
+def _propose(
+    cluster: Cluster, app: App | None, raw: dict, expected: int | None, posted: Posted, user
+) -> Saved:
+    """The draft into a change request: the user's open one the post names, or a new one. It is
+    made against the version the form was loaded from, as a save is."""
+    if app is not None and expected is not None and app.version != expected:
+        raise StaleEdit(app)
+    title = f"{'Change' if app is not None else 'Create'} {prepare_id(raw) or 'an app'}"
+    with transaction.atomic():
+        proposal = into_request(cluster, user, posted.review, title)
+        change = propose(proposal, user, None, raw)
+    notify(proposal, "changed", user, f"{change.action} {change.app_id}")
+    return Saved(
+        reverse("request_detail", args=[cluster.name, proposal.number]),
+        messages.SUCCESS,
+        f"Proposed: {change.action} {change.app_id}, in #{proposal.number} {proposal.title}. "
+        "Nothing changes in the fleet until the request is approved and applied.",
+    )
 
 
 def _saved_with(cluster: Cluster, saved: App, result: AppResult) -> tuple[int, str]:

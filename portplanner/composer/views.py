@@ -42,7 +42,9 @@ from portplanner.exchange.documents import file_name
 from portplanner.fleet.queries import resolve_in_cluster
 from portplanner.http import HtmxHttpRequest
 from portplanner.marathon.model import BRIDGE, CONTAINER, HOST
-from portplanner.models import App, Cluster, Role
+from portplanner.models import App, Cluster, ProposedChange, Role
+from portplanner.review.entry import my_open_requests, proposed_change
+from portplanner.review.requests import pending_for
 
 MODE_SENTENCES = {
     HOST: "Host networking: the task binds ports on the agent itself. Each port's number is its "
@@ -78,19 +80,20 @@ def app_preview(request: HtmxHttpRequest, cluster: Cluster, pk: int | None = Non
 
 def _composer(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> HttpResponse:
     if request.method == "GET":
-        return _page(request, *opened(cluster, app))
+        proposed = proposed_change(cluster, request.GET.get("change", ""), app)
+        return _page(request, *opened(cluster, app, proposed), proposed=proposed)
     posted = read_post(request.POST)
     if posted.kind == "load_json":
         return _page(request, *loaded(cluster, app, posted))
     if posted.kind == "download":
         return _download(cluster, app, app_from_draft(draft_of(cluster, app, posted))[0])
-    if posted.kind in ("save", "overwrite"):
+    if posted.kind in ("save", "overwrite", "propose"):
         require(cluster, Role.EDITOR, "saving an app")
         saved = save_draft(cluster, app, posted, request.user)
-        if saved.app is None:
+        if saved.refused:
             return _page(request, *saved.refused)
         messages.add_message(request, saved.level, saved.message)
-        return redirect("app_edit", cluster.name, saved.app.pk)
+        return redirect(saved.to)
     shown, notice = edited(cluster, app, posted)
     focus = focus_after(posted.kind, posted.arg, shown.draft)
     if request.htmx and posted.kind in ROW_ACTIONS:
@@ -101,9 +104,22 @@ def _composer(request: HtmxHttpRequest, cluster: Cluster, app: App | None) -> Ht
 
 
 def _page(
-    request: HtmxHttpRequest, shown: Preview, notice: Notice, focus: str = ""
+    request: HtmxHttpRequest,
+    shown: Preview,
+    notice: Notice,
+    focus: str = "",
+    proposed: ProposedChange | None = None,
 ) -> HttpResponse:
-    return render(request, "composer/edit.html", _context(shown, notice, focus))
+    """The whole page. Review: the user's open requests a proposal can go into (the one of
+    ``proposed``, a change opened from its request, chosen), and the open request that already
+    changes this app (shown above the form, as in the app list)."""
+    cluster, app = shown.cluster, shown.app
+    context = _context(shown, notice, focus)
+    context["my_requests"] = my_open_requests(cluster, request.user) if cluster.can.edit else []
+    context["proposal_title"] = f"Change {app.app_id}" if app else "Create an app"
+    context["pending"] = pending_for(cluster, [app.app_id]).get(app.app_id) if app else None
+    context["proposed"] = proposed
+    return render(request, "composer/edit.html", context)
 
 
 def _context(shown: Preview, notice: Notice, focus: str = "") -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -31,7 +32,7 @@ def app_history(request: HtmxHttpRequest, cluster: Cluster, app_id: str) -> Http
     """Every revision of one app id in the cluster, newest first, and the diff between two of
     them (``a`` and ``b``; by default the newest and the one before)."""
     app_id = canonical_path(app_id)
-    revisions = Revision.objects.filter(cluster=cluster, app_id=app_id).defer(*LIGHT)
+    revisions = _listed(Revision.objects.filter(cluster=cluster, app_id=app_id))
     page = Paginator(revisions.select_related("live_app"), PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -41,6 +42,13 @@ def app_history(request: HtmxHttpRequest, cluster: Cluster, app_id: str) -> Http
     live = cluster.apps.filter(app_id=app_id).first()
     context = {"cluster": cluster, "app_id": app_id, "page": page, "live": live, **comparison}
     return render(request, "history/app.html", context)
+
+
+def _listed(revisions, *, light: bool = True):
+    """Revisions as the pages list them: with the number of the change request each applied
+    (history/_through.html links it), and, in lists, without the app's JSON."""
+    revisions = revisions.annotate(request_number=F("change_request__number"))
+    return revisions.defer(*LIGHT) if light else revisions
 
 
 def _comparison(cluster: Cluster, app_id: str, a: str | None, b: str | None) -> dict:
@@ -64,7 +72,7 @@ def cluster_activity(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse
     """Who changed which app's ports when: every revision, newest first, filtered by user, app
     and date, each with what it changed in ports; and the policy and membership changes."""
     form = ActivityForm(request.GET)
-    revisions = form.filter(Revision.objects.filter(cluster=cluster).defer(*LIGHT))
+    revisions = form.filter(_listed(Revision.objects.filter(cluster=cluster)))
     page = Paginator(revisions, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "cluster": cluster,
@@ -80,7 +88,9 @@ def cluster_activity(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse
 @cluster_view(Role.VIEWER, write=Role.EDITOR, doing="restoring an app")
 def revision_detail(request: HtmxHttpRequest, cluster: Cluster, pk: int) -> HttpResponse:
     """One revision and what it changed; POST restores it as a new change."""
-    revision = get_object_or_404(Revision, pk=pk, cluster=cluster)
+    revision = get_object_or_404(
+        _listed(Revision.objects.all(), light=False), pk=pk, cluster=cluster
+    )
     if request.method == "POST":
         return _restore(request, cluster, revision)
     previous = (

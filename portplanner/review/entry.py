@@ -5,7 +5,7 @@ that bypasses review, with its reason."""
 from __future__ import annotations
 
 from portplanner.history.record import Actor
-from portplanner.models import ChangeRequest, Cluster, Role
+from portplanner.models import App, ChangeRequest, Cluster, ProposedChange, Role
 from portplanner.review.requests import RequestProblem, open_request
 
 
@@ -21,6 +21,24 @@ def into_request(cluster: Cluster, user, posted, title: str) -> ChangeRequest:
             raise RequestProblem(f"#{number} is not one of your open requests in {cluster.name}.")
         return found
     return open_request(cluster, user, posted.get("title", "").strip() or title)
+
+
+def proposed_change(cluster: Cluster, pk: str, app: App | None) -> ProposedChange | None:
+    """The change ``pk`` (a query's text) of an open request of ``cluster`` that writes ``app``
+    (a new app when None), to open in the composer; None when there is no such change."""
+    if not pk.isdecimal() or len(pk) > 18:
+        return None
+    change = (
+        ProposedChange.objects.filter(
+            pk=int(pk), request__cluster=cluster, request__state=ChangeRequest.State.OPEN
+        )
+        .select_related("request")
+        .first()
+    )
+    if change is None or change.source is None:
+        return None
+    same_app = change.app_id == app.app_id if app else change.action == ProposedChange.Action.CREATE
+    return change if same_app else None
 
 
 def my_open_requests(cluster: Cluster, user) -> list[ChangeRequest]:

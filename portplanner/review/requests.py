@@ -521,8 +521,8 @@ def apply(request: ChangeRequest, user, role: Role) -> list:
         raise ApplyRefused(why)
     live = {a.app_id: a for a in cluster.apps.filter(app_id__in=[c.app_id for c in changes])}
     reviewers = ", ".join(r.reviewer_name for r in now.approvals)
-    by = Actor(user, "change request", f"#{request.number} {request.title} (approved by "
-               f"{reviewers})", request=request)  # fmt: skip
+    by = Actor(user, "change request", f"#{request.number} {request.title} (by "
+               f"{request.author_name}, approved by {reviewers})", request=request)  # fmt: skip
     writes, gone = _deployment(changes, live)
     deployed = deploy(cluster, writes, by=by, deletions=gone)
     request.state = ChangeRequest.State.APPLIED

@@ -66,6 +66,11 @@ def request_detail(request: HtmxHttpRequest, cluster: Cluster, number: int) -> H
     # and long, and the diff in ports is what a reviewer reads first.
     shown = request.GET.get("json", "")
     here = reverse("request_detail", args=[cluster.name, number])
+    stored = dict(
+        cluster.apps.filter(app_id__in=[a.change.app_id for a in resolution.apps]).values_list(
+            "app_id", "pk"
+        )
+    )
     apps = []
     for n, a in enumerate(resolution.apps, start=1):
         json_shown = str(a.change.pk) == shown
@@ -82,6 +87,7 @@ def request_detail(request: HtmxHttpRequest, cluster: Cluster, number: int) -> H
                 if json_shown
                 else f"{here}?json={a.change.pk}#app-{n}",
                 "comments": [],
+                "edit_url": _composer_url(cluster, a.change, stored.get(a.change.app_id)),
             }
         )
     by_app = {row["app"].change.app_id: row for row in apps}
@@ -110,6 +116,15 @@ def request_detail(request: HtmxHttpRequest, cluster: Cluster, number: int) -> H
         "is_open": change_request.state == ChangeRequest.State.OPEN,
     }
     return render(request, "review/detail.html", context)
+
+
+def _composer_url(cluster: Cluster, change, pk: int | None) -> str:
+    """Where the composer opens this change (not a deletion) to be edited and proposed again."""
+    if change.action == "delete":
+        return ""
+    if change.action == "create":
+        return f"{reverse('app_new', args=[cluster.name])}?change={change.pk}"
+    return f"{reverse('app_edit', args=[cluster.name, pk])}?change={change.pk}" if pk else ""
 
 
 def _history(change_request: ChangeRequest) -> list:

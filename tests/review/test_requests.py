@@ -16,7 +16,7 @@ from django.urls import reverse
 from portplanner.fleet.deploy import ReviewRequired, save_app
 from portplanner.fleet.policy_change import apply_policy
 from portplanner.history.record import Actor
-from portplanner.models import App, ChangeRequest, Membership, Revision, Role
+from portplanner.models import App, ChangeRequest, Revision, Role
 from portplanner.review.requests import (
     ApplyRefused,
     RequestProblem,
@@ -32,15 +32,6 @@ from portplanner.review.requests import (
 
 BY = Actor(None, "test")
 WEB = {"id": "/shop/web", "cmd": "run", "portDefinitions": [{"port": 10080, "name": "http"}]}
-
-
-@pytest.fixture
-def team(cluster, django_user_model):
-    people = {}
-    for name, role in (("erin", Role.EDITOR), ("rita", Role.REVIEWER), ("otto", Role.OWNER)):
-        people[name] = django_user_model.objects.create_user(name, email=f"{name}@example.com")
-        Membership.objects.create(cluster=cluster, user=people[name], role=role)
-    return people
 
 
 def test_a_request_resolves_as_the_deployment_applying_it_would_be(cluster, team):
@@ -105,7 +96,7 @@ def test_apply_deploys_through_the_writer_and_links_the_revisions(cluster, team)
     assert [app.app_id for app, _ in deployed] == ["/shop/web"]
     revision = Revision.objects.get(app_id="/shop/web")
     assert revision.change_request == request and revision.username == "erin"
-    assert revision.message == "#1 web on 10080 (approved by rita)"
+    assert revision.message == "#1 web on 10080 (by erin, approved by rita)"
     request.refresh_from_db()
     assert request.state == "applied" and request.finished_by == "erin"
     with pytest.raises(RequestProblem, match="is applied: it cannot change any more"):
