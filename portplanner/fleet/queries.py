@@ -262,7 +262,8 @@ def app_holding_id(cluster: Cluster, app_id: str | None, other_than: App | None)
     """The pk of the app of ``cluster`` (other than ``other_than``) whose id is ``app_id``: the
     one a save under that id would be refused for (fleet.deploy.IdTaken). Raw SQL for the reason
     given at _GAPS_SQL: the preview asks on every keystroke."""
-    if app_id is None:
+    if app_id is None or "\x00" in app_id:
+        # No stored id has a NUL (storage_problem refuses it); PostgreSQL refuses to compare one.
         return None
     sql = f"SELECT id FROM {_APPS} WHERE cluster_id = %s AND app_id = %s AND id <> %s LIMIT 1"
     with connection.cursor() as cursor:
