@@ -250,7 +250,8 @@ def test_composer_status_speaks_a_summary_and_typing_is_spared(page: Page, clust
     cmd.fill("")
     cmd.focus()
     typed = "./run $PORT0"
-    # Slower than the 250 ms debounce, so previews are swapped in between keystrokes.
+    # Slower than the preview's 250 ms quiet time: each keystroke is previewed at once, and
+    # previews are swapped in between keystrokes.
     page.keyboard.type(typed, delay=300)
 
     expect(page.locator("#preview .env")).to_contain_text("PORT0")
@@ -262,6 +263,35 @@ def test_composer_status_speaks_a_summary_and_typing_is_spared(page: Page, clust
     page.get_by_label("App id").fill("")
     expect(status).to_have_text(re.compile(r"1 error"))
     expect(page.locator("#save-button")).to_have_text("Save as draft")
+
+
+def test_composer_previews_a_keystroke_at_once_and_a_burst_twice(page: Page, cluster):
+    """The first change after a pause goes to the server at once; changes that follow it within
+    250 ms wait until the typing stops, and go as one request. Timers run on Playwright's clock,
+    paused, so that "at once" and "after 250 ms" do not depend on this machine's speed."""
+    page.clock.install()
+    page.goto(reverse("app_new", args=[cluster.name]))
+    expect(page.locator("#preview-status")).to_have_text(re.compile("valid"))
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
+    app_id = page.get_by_label("App id")
+    app_id.fill("/a")
+    app_id.press("End")
+    page.clock.run_for(1000)  # a pause
+    sent = []
+    page.on("request", lambda r: sent.append(r.post_data) if r.url.endswith("/preview/") else None)
+
+    with page.expect_request(lambda r: r.url.endswith("/preview/")) as first:
+        page.keyboard.press("b")  # the clock stands still: nothing waits for a timer
+    assert "app_id=%2Fab" in first.value.post_data
+    page.keyboard.type("cd")  # within 250 ms of "b" (no time passes): the burst waits
+    page.wait_for_timeout(300)
+    assert len(sent) == 1
+    with page.expect_request(lambda r: r.url.endswith("/preview/")) as last:
+        page.clock.run_for(250)
+    assert "app_id=%2Fabcd" in last.value.post_data
+    assert len(sent) == 2
+    page.clock.resume()
+    expect(page.locator("#preview-title")).to_contain_text("/abcd")
 
 
 # Implicit submission (Enter in a text field) clicks the form's first submit button in tree order;
