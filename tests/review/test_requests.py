@@ -324,3 +324,43 @@ def test_the_json_diff_of_one_app_is_shown_on_asking(client, cluster, team):
     shown = client.get(url, {"json": change.pk}).content.decode()
     assert '+  "cmd": "run --fast"' in shown.replace("&quot;", '"')
     assert "Hide the JSON diff" in shown
+
+
+def test_import_delete_and_restore_are_proposed_from_their_pages_and_change_nothing(
+    client, cluster, team
+):
+    saved, _ = save_app(cluster, WEB, by=BY)
+    first = Revision.objects.get(app_id="/shop/web")
+    client.force_login(team["erin"])
+    api = {"id": "/shop/api", "cmd": "run", "portDefinitions": [{"port": 0}]}
+
+    imported = client.post(
+        reverse("cluster_import", args=["prod"]),
+        {"payload": json.dumps([api]), "action": "propose", "title": "api"},
+    )
+    assert imported.status_code == 302
+    request = ChangeRequest.objects.get(title="api")
+    deleted = client.post(
+        reverse("app_delete", args=["prod", saved.pk]),
+        {"action": "propose", "request": str(request.number)},
+    )
+    assert deleted.status_code == 302
+    restored = client.post(
+        reverse("revision_detail", args=["prod", first.pk]), {"action": "propose"}
+    )
+    assert restored.status_code == 302
+
+    changes = sorted(
+        (c.request.title, c.action, c.app_id)
+        for c in ChangeRequest.objects.get(title="api").changes.all()
+    ) + sorted(
+        (c.request.title, c.action, c.app_id)
+        for c in ChangeRequest.objects.exclude(title="api").get().changes.all()
+    )
+    assert changes == [
+        ("api", "create", "/shop/api"),
+        ("api", "delete", "/shop/web"),
+        ("Restore /shop/web version 1", "update", "/shop/web"),
+    ]
+    # Proposed, not applied: the fleet is as it was.
+    assert list(App.objects.values_list("app_id", "version")) == [("/shop/web", 1)]
