@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db import transaction
 from django.urls import reverse
 
 from portplanner.composer.draft import Posted, app_from_draft, number
@@ -23,9 +22,8 @@ from portplanner.fleet.queries import fleet_collisions
 from portplanner.marathon import AppResult
 from portplanner.marathon.findings import counted
 from portplanner.models import App, Cluster, Revision
-from portplanner.review.entry import actor_for, into_request
-from portplanner.review.notify import notify
-from portplanner.review.requests import RequestProblem, propose
+from portplanner.review.entry import actor_for, propose_changes
+from portplanner.review.requests import RequestProblem
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +83,7 @@ def _propose(
     if app is not None and expected is not None and app.version != expected:
         raise StaleEdit(app)
     title = f"{'Change' if app is not None else 'Create'} {prepare_id(raw) or 'an app'}"
-    with transaction.atomic():
-        proposal = into_request(cluster, user, posted.review, title)
-        change = propose(proposal, user, None, raw)
-    notify(proposal, "changed", user, f"{change.action} {change.app_id}")
+    proposal, (change,) = propose_changes(cluster, user, posted.review, title, [(None, raw)])
     return Saved(
         reverse("request_detail", args=[cluster.name, proposal.number]),
         messages.SUCCESS,

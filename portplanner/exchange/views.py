@@ -31,9 +31,8 @@ from portplanner.http import HtmxHttpRequest
 from portplanner.marathon import ReadError
 from portplanner.marathon.reader import canonical_path
 from portplanner.models import App, Cluster, Role
-from portplanner.review.entry import actor_for, into_request, my_open_requests
-from portplanner.review.notify import notify
-from portplanner.review.requests import RequestProblem, propose
+from portplanner.review.entry import actor_for, my_open_requests, propose_changes
+from portplanner.review.requests import RequestProblem
 
 
 @require_http_methods(["GET", "POST"])
@@ -85,12 +84,10 @@ def cluster_import(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
 def _propose(request: HtmxHttpRequest, cluster: Cluster, apps, sync, source: str):
     """The import as a change request: each app a proposed change, and with sync each app the
     file no longer holds a proposed deletion."""
-    proposal = into_request(cluster, request.user, request.POST, f"Import of {source}")
-    for app in apps:
-        propose(proposal, request.user, None, app.app)
-    for app in sync_deletions(cluster, [a.app for a in apps], sync):
-        propose(proposal, request.user, app.app_id, None)
-    notify(proposal, "changed", request.user, f"{len(apps)} apps from {source}")
+    changes = [(None, app.app) for app in apps]
+    changes += [(app.app_id, None) for app in sync_deletions(cluster, [a.app for a in apps], sync)]
+    title, summary = f"Import of {source}", f"{len(apps)} apps from {source}"
+    proposal, _ = propose_changes(cluster, request.user, request.POST, title, changes, summary)
     return proposal
 
 

@@ -41,13 +41,11 @@ from portplanner.history.record import Actor
 from portplanner.http import HtmxHttpRequest
 from portplanner.marathon.collisions import FIXABLE_BY_SERVICE_PORT, KINDS
 from portplanner.models import App, Cluster, Role
-from portplanner.review.entry import actor_for, into_request, my_open_requests
-from portplanner.review.notify import notify
+from portplanner.review.entry import actor_for, my_open_requests, propose_changes
 from portplanner.review.requests import (
     RequestProblem,
     configure_review,
     pending_for,
-    propose,
     requests_for,
     review_settings,
 )
@@ -315,9 +313,8 @@ def app_delete(request: HtmxHttpRequest, cluster: Cluster, pk: int) -> HttpRespo
 
 def _delete_or_propose(request, cluster: Cluster, app: App, freed: list[int]) -> HttpResponse:
     if request.POST.get("action") == "propose":
-        proposal = into_request(cluster, request.user, request.POST, f"Delete {app.app_id}")
-        propose(proposal, request.user, app.app_id, None)
-        notify(proposal, "changed", request.user, f"delete {app.app_id}")
+        title, changes = f"Delete {app.app_id}", [(app.app_id, None)]
+        proposal, _ = propose_changes(cluster, request.user, request.POST, title, changes)
         return redirect("request_detail", cluster.name, proposal.number)
     by = actor_for(cluster, request.user, "delete", request.POST, request.POST.get("message"))
     delete_apps(cluster, [app], by=by)

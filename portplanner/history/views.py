@@ -17,9 +17,8 @@ from portplanner.history.forms import ActivityForm
 from portplanner.http import HtmxHttpRequest
 from portplanner.marathon.reader import canonical_path
 from portplanner.models import Cluster, ClusterChange, Revision, Role
-from portplanner.review.entry import actor_for, into_request, my_open_requests
-from portplanner.review.notify import notify
-from portplanner.review.requests import RequestProblem, propose
+from portplanner.review.entry import actor_for, my_open_requests, propose_changes
+from portplanner.review.requests import RequestProblem
 
 PER_PAGE = 50
 # The list of an app's revisions reads no JSON: that is what makes 200 revisions cheap.
@@ -121,9 +120,8 @@ def _restore(request: HtmxHttpRequest, cluster: Cluster, revision: Revision) -> 
     try:
         if request.POST.get("action") == "propose":
             title = f"Restore {revision.app_id} version {revision.version}"
-            proposal = into_request(cluster, request.user, request.POST, title)
-            propose(proposal, request.user, None, revision.source)
-            notify(proposal, "changed", request.user, title)
+            changes = [(None, revision.source)]
+            proposal, _ = propose_changes(cluster, request.user, request.POST, title, changes)
             return redirect("request_detail", cluster.name, proposal.number)
         by = actor_for(cluster, request.user, "restore", request.POST, message)
         app, result, moved = restore(cluster, revision, by=by)

@@ -4,12 +4,37 @@ that bypasses review, with its reason."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
 from portplanner.history.record import Actor
 from portplanner.models import App, ChangeRequest, Cluster, ProposedChange, Role
-from portplanner.review.requests import RequestProblem, open_request
+from portplanner.review.notify import notify
+from portplanner.review.requests import RequestProblem, open_request, propose
 
 
-def into_request(cluster: Cluster, user, posted, title: str) -> ChangeRequest:
+def propose_changes(
+    cluster: Cluster,
+    user,
+    posted,
+    title: str,
+    changes: Iterable[tuple[str | None, Any]],
+    summary: str = "",
+) -> tuple[ChangeRequest, list[ProposedChange]]:
+    """Put ``changes`` (an app id and the app as it should be, as ``propose`` takes them) into
+    the request the post names or a new one, then tell its reviewers. All or nothing: a change
+    refused leaves neither a half-filled request nor an empty new one."""
+    with transaction.atomic():
+        proposal = _into_request(cluster, user, posted, title)
+        made = [propose(proposal, user, app_id, raw) for app_id, raw in changes]
+    said = summary or ", ".join(f"{change.action} {change.app_id}" for change in made)
+    notify(proposal, "changed", user, said)
+    return proposal, made
+
+
+def _into_request(cluster: Cluster, user, posted, title: str) -> ChangeRequest:
     """The request a proposal goes into: the user's open request the post names (``request``: its
     number), else a new one titled as posted or ``title``."""
     number = posted.get("request", "")

@@ -17,6 +17,7 @@ from portplanner.fleet.deploy import ReviewRequired, save_app
 from portplanner.fleet.policy_change import apply_policy
 from portplanner.history.record import Actor
 from portplanner.models import App, ChangeRequest, Revision, Role
+from portplanner.review.entry import propose_changes
 from portplanner.review.requests import (
     ApplyRefused,
     RequestProblem,
@@ -364,3 +365,11 @@ def test_import_delete_and_restore_are_proposed_from_their_pages_and_change_noth
     ]
     # Proposed, not applied: the fleet is as it was.
     assert list(App.objects.values_list("app_id", "version")) == [("/shop/web", 1)]
+
+
+def test_a_refused_change_leaves_no_request_half_filled_or_empty(cluster, team):
+    changes = [(None, WEB), ("/shop/gone", None)]  # the second deletes an app prod does not have
+    with pytest.raises(RequestProblem, match="/shop/gone is not in prod: nothing to delete"):
+        propose_changes(cluster, team["erin"], {}, "two changes", changes)
+    assert not ChangeRequest.objects.exists()
+    assert not mail.outbox
