@@ -12,7 +12,7 @@ from django.db import transaction
 from portplanner.history.record import Actor
 from portplanner.models import App, ChangeRequest, Cluster, ProposedChange, Role
 from portplanner.review.notify import notify
-from portplanner.review.requests import RequestProblem, open_request, propose
+from portplanner.review.requests import RequestProblem, open_request, propose_all
 
 
 def propose_changes(
@@ -27,16 +27,16 @@ def propose_changes(
     the request the post names or a new one, then tell its reviewers. All or nothing: a change
     refused leaves neither a half-filled request nor an empty new one."""
     with transaction.atomic():
-        proposal = _into_request(cluster, user, posted, title)
-        made = [propose(proposal, user, app_id, raw) for app_id, raw in changes]
+        proposal, opened = _into_request(cluster, user, posted, title)
+        made = propose_all(proposal, user, changes, summary)
     said = summary or ", ".join(f"{change.action} {change.app_id}" for change in made)
-    notify(proposal, "changed", user, said)
+    notify(proposal, "opened" if opened else "changed", user, said)
     return proposal, made
 
 
-def _into_request(cluster: Cluster, user, posted, title: str) -> ChangeRequest:
-    """The request a proposal goes into: the user's open request the post names (``request``: its
-    number), else a new one titled as posted or ``title``."""
+def _into_request(cluster: Cluster, user, posted, title: str) -> tuple[ChangeRequest, bool]:
+    """The request a proposal goes into, and whether it is new: the user's open request the post
+    names (``request``: its number), else a new one titled as posted or ``title``."""
     number = posted.get("request", "")
     if number.isdecimal() and len(number) < 10:
         found = cluster.requests.filter(
@@ -44,8 +44,9 @@ def _into_request(cluster: Cluster, user, posted, title: str) -> ChangeRequest:
         ).first()
         if found is None:
             raise RequestProblem(f"#{number} is not one of your open requests in {cluster.name}.")
-        return found
-    return open_request(cluster, user, posted.get("title", "").strip() or title)
+        return found, False
+    title = posted.get("title", "").strip() or title
+    return open_request(cluster, user, title, posted.get("description", "").strip()), True
 
 
 def proposed_change(cluster: Cluster, pk: str, app: App | None) -> ProposedChange | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import astuple, dataclass, field
 from functools import cached_property
 from typing import Any
@@ -83,35 +84,53 @@ def open_request(cluster: Cluster, user, title: str, description: str = "") -> C
     return request
 
 
-@transaction.atomic
 def propose(request: ChangeRequest, user, app_id: str | None, raw: Any | None) -> ProposedChange:
     """Add (or replace) the request's change to one app: ``raw`` the app as it should be, or None
     to delete the app ``app_id``. The change is made against the app as it is now."""
+    return propose_all(request, user, [(app_id, raw)])[0]
+
+
+@transaction.atomic
+def propose_all(
+    request: ChangeRequest, user, changes: Iterable[tuple[str | None, Any]], summary: str = ""
+) -> list[ProposedChange]:
+    """``propose`` for many apps at once (an import), in one edit of the request: a few queries
+    whatever their number, and one copy of the request kept, not one per app."""
     _editable(request, user)
-    if raw is not None:
-        if problem := storage_problem(raw):
-            raise RequestProblem(f"The app {problem}.")
-        app_id = prepare_id(raw)
-    live = request.cluster.apps.filter(app_id=app_id).first()
-    if raw is None and live is None:
-        raise RequestProblem(f"{app_id} is not in {request.cluster.name}: nothing to delete.")
-    if raw is None:
-        action = ProposedChange.Action.DELETE
-    else:
-        action = ProposedChange.Action.UPDATE if live else ProposedChange.Action.CREATE
-    position = request.changes.aggregate(top=Max("position"))["top"]
-    change, _ = ProposedChange.objects.update_or_create(
-        request=request,
-        app_id=app_id,
-        defaults={
-            "action": action,
-            "base_version": live.version if live else None,
-            "source": raw,
-            "position": 0 if position is None else position + 1,
-        },
+    wanted: dict[str, Any] = {}
+    for app_id, raw in changes:
+        if raw is not None:
+            if problem := storage_problem(raw):
+                raise RequestProblem(f"The app {problem}.")
+            app_id = prepare_id(raw)
+        wanted[str(app_id)] = raw
+    live = dict(
+        request.cluster.apps.filter(app_id__in=list(wanted)).values_list("app_id", "version")
     )
-    _record_edit(request, user, f"{action} {app_id}")
-    return change
+    kept = {c.app_id: c for c in request.changes.filter(app_id__in=list(wanted))}
+    top = request.changes.aggregate(top=Max("position"))["top"]
+    made = []
+    for position, (app_id, raw) in enumerate(wanted.items(), start=0 if top is None else top + 1):
+        if raw is None and app_id not in live:
+            raise RequestProblem(f"{app_id} is not in {request.cluster.name}: nothing to delete.")
+        change = kept.get(app_id) or ProposedChange(request=request, app_id=app_id)
+        if raw is None:
+            change.action = ProposedChange.Action.DELETE
+        else:
+            change.action = (
+                ProposedChange.Action.UPDATE if app_id in live else ProposedChange.Action.CREATE
+            )
+        change.base_version, change.source, change.position = live.get(app_id), raw, position
+        made.append(change)
+    ProposedChange.objects.bulk_create([c for c in made if c.pk is None], batch_size=500)
+    ProposedChange.objects.bulk_update(
+        [c for c in made if c.pk is not None],
+        ["action", "base_version", "source", "position"],
+        batch_size=500,
+    )
+    said = summary or ", ".join(f"{c.action} {c.app_id}" for c in made)
+    _record_edit(request, user, said)
+    return made
 
 
 @transaction.atomic

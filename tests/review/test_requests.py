@@ -373,3 +373,26 @@ def test_a_refused_change_leaves_no_request_half_filled_or_empty(cluster, team):
         propose_changes(cluster, team["erin"], {}, "two changes", changes)
     assert not ChangeRequest.objects.exists()
     assert not mail.outbox
+
+
+def test_an_import_is_proposed_as_one_edit_of_its_request(cluster, team):
+    save_app(cluster, WEB, by=BY)
+    apps = [{"id": f"/shop/app-{n}", "cmd": "run", "ports": [0]} for n in range(40)]
+    changes = [(None, app) for app in apps] + [("/shop/web", None)]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        request, made = propose_changes(cluster, team["erin"], {}, "import", changes, "41 changes")
+    assert [(c.action, c.position) for c in made[-2:]] == [("create", 39), ("delete", 40)]
+    assert list(request.edits.values_list("summary", flat=True)) == ["opened", "41 changes"]
+    assert len(request.edits.last().content["changes"]) == 41
+
+    # Again into the same request: the changes are replaced, not doubled, and move to the end.
+    again = {"request": str(request.number)}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        propose_changes(cluster, team["erin"], again, "import", [(None, apps[0])])
+    assert request.changes.count() == 41
+    assert request.changes.order_by("position").last().app_id == "/shop/app-0"
+    # Reviewers hear of a new request as opened, of more changes to it as changed.
+    assert [m.subject.rsplit(": ", 1)[1] for m in mail.outbox[::2]] == [
+        "opened by erin",
+        "changed by erin",
+    ]

@@ -46,8 +46,8 @@ from portplanner.marathon import (
 from portplanner.marathon.findings import counted
 from portplanner.marathon.reader import ReadNote, canonical_path
 from portplanner.models import Cluster, Role
-from portplanner.review.notify import notify
-from portplanner.review.requests import open_request, propose, resolution_of
+from portplanner.review.entry import propose_changes
+from portplanner.review.requests import resolution_of
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -314,11 +314,10 @@ class Command(BaseCommand):
             self._fail(_describe(exc, None), EXIT_UNREADABLE)
         target = self._cluster(cluster, create=False)
         account = self._account(user, target, doing="propose")
-        proposal = open_request(target, account, title or f"Proposed from {', '.join(paths)}",
-                                message)  # fmt: skip
-        for sourced in apps:
-            propose(proposal, account, None, sourced.app)
-        notify(proposal, "opened", account)
+        posted = {"title": title, "description": message}
+        changes = [(None, sourced.app) for sourced in apps]
+        default_title = f"Proposed from {', '.join(paths)}"
+        proposal, _ = propose_changes(target, account, posted, default_title, changes)
         resolution = resolution_of(proposal, account)
         path = reverse("request_detail", args=[target.name, proposal.number])
         self.stdout.write(f"opened #{proposal.number}: {settings.SITE_URL.rstrip('/')}{path}")
