@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import difflib
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,6 +55,9 @@ def request_list(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
     return render(request, "review/list.html", context)
 
 
+APPS_PER_PAGE = 50
+
+
 @require_http_methods(["GET", "POST"])
 @cluster_view(Role.VIEWER, doing="discussing a change request")
 def request_detail(request: HtmxHttpRequest, cluster: Cluster, number: int) -> HttpResponse:
@@ -65,39 +70,41 @@ def request_detail(request: HtmxHttpRequest, cluster: Cluster, number: int) -> H
     # The JSON diff of one app at a time (?json=<its change>): fifty of them made the page slow
     # and long, and the diff in ports is what a reviewer reads first.
     shown = request.GET.get("json", "")
+    # The apps a page at a time: an import proposed as a request may change thousands (the
+    # summary, the map and the group JSON above are of the whole request).
+    page = Paginator(resolution.apps, APPS_PER_PAGE).get_page(request.GET.get("page"))
     here = reverse("request_detail", args=[cluster.name, number])
+    on_page = {"page": page.number} if page.number > 1 else {}
     stored = dict(
-        cluster.apps.filter(app_id__in=[a.change.app_id for a in resolution.apps]).values_list(
-            "app_id", "pk"
-        )
+        cluster.apps.filter(app_id__in=[a.change.app_id for a in page]).values_list("app_id", "pk")
     )
     apps = []
-    for n, a in enumerate(resolution.apps, start=1):
+    for n, a in enumerate(page, start=page.start_index()):
         json_shown = str(a.change.pk) == shown
+        link = {**on_page} if json_shown else {**on_page, "json": a.change.pk}
         apps.append(
             {
                 "app": a,
+                "n": n,
                 "diff_id": f"diff-{n}",
                 # Called by the template only when the fragment is not cached (as the map).
                 "comparison": lambda a=a, json_shown=json_shown: Comparison(
                     a.diff, _json_diff(cluster, a) if json_shown else ""
                 ),
                 "json_shown": json_shown,
-                "json_link": f"{here}#app-{n}"
-                if json_shown
-                else f"{here}?json={a.change.pk}#app-{n}",
+                "json_link": f"{here}{'?' + urlencode(link) if link else ''}#app-{n}",
                 "comments": [],
                 "edit_url": _composer_url(cluster, a.change, stored.get(a.change.app_id)),
             }
         )
     by_app = {row["app"].change.app_id: row for row in apps}
     general = []
+    elsewhere = {a.change.app_id for a in resolution.apps} - set(by_app)  # on other pages
     for comment in change_request.comments.all():
-        row = by_app.get(comment.app_id)
-        if row is None:
+        if row := by_app.get(comment.app_id):
+            row["comments"].append((comment, _outdated(comment, row["app"].after)))
+        elif comment.app_id not in elsewhere:  # general, or on an app no longer in the request
             general.append(comment)
-            continue
-        row["comments"].append((comment, _outdated(comment, row["app"].after)))
     list_url = reverse("cluster_apps", args=[cluster.name])
     context = {
         "cluster": cluster,
@@ -105,6 +112,7 @@ def request_detail(request: HtmxHttpRequest, cluster: Cluster, number: int) -> H
         "resolution": resolution,
         "standing": now,
         "apps": apps,
+        "page": page,
         "general_comments": general,
         # Built only when the map is not cached under the resolution's fingerprint (the template
         # calls it): a thousand cells from a resolution that has not changed are the same map.

@@ -396,3 +396,30 @@ def test_an_import_is_proposed_as_one_edit_of_its_request(cluster, team):
         "opened by erin",
         "changed by erin",
     ]
+
+
+def test_a_large_request_shows_its_apps_a_page_at_a_time(client, cluster, team):
+    apps = [{"id": f"/shop/app-{n:02}", "cmd": "run", "ports": [0]} for n in range(1, 61)]
+    request, _ = propose_changes(cluster, team["erin"], {}, "import", [(None, a) for a in apps])
+    url = reverse("request_detail", args=["prod", request.number])
+    client.force_login(team["rita"])
+    client.post(url, {"action": "comment", "app_id": "/shop/app-55", "port_label": "port 0",
+                      "text": "why this one?"})  # fmt: skip
+    client.post(url, {"action": "comment", "text": "looks good"})
+
+    first = client.get(url).content.decode()
+    titles = re.findall(
+        r'<h2 id="app-(\d+)-title"><span class="badge">create</span> ([^<]+)<', first
+    )
+    assert titles[0] == ("1", "/shop/app-01") and titles[-1] == ("50", "/shop/app-50")
+    assert "Apps 1–50 of 60" in first and "60 new" in first  # the summary is the whole request
+    assert "looks good" in first and "why this one?" not in first
+    second = client.get(url, {"page": 2}).content.decode()
+    titles = re.findall(
+        r'<h2 id="app-(\d+)-title"><span class="badge">create</span> ([^<]+)<', second
+    )
+    assert titles[0] == ("51", "/shop/app-51") and len(titles) == 10
+    assert "why this one?" in second and 'id="app-55"' in second
+    # The JSON diff's link keeps to the page its app is on.
+    change = request.changes.get(app_id="/shop/app-55")
+    assert f"?page=2&amp;json={change.pk}#app-55" in second
