@@ -51,8 +51,7 @@ document.addEventListener("htmx:oobBeforeSwap", (event) => {
 // The live preview: the first change after a pause is previewed at once (nothing to wait for);
 // changes that follow it within PREVIEW_QUIET_MS are one burst of typing, previewed once it stops.
 // So a single keystroke shows at the speed of the server, and fast typing sends two requests, not
-// one per key. The form listens for "preview" (hx-trigger); without this script there is no htmx
-// either, and the form's buttons post the page.
+// one per key. The form listens for "preview" (hx-trigger).
 const PREVIEW_QUIET_MS = 250;
 const livePreview = {timer: null, lastInput: -Infinity};
 
@@ -63,15 +62,8 @@ document.addEventListener("input", (event) => {
   const quiet = now - livePreview.lastInput >= PREVIEW_QUIET_MS;
   livePreview.lastInput = now;
   clearTimeout(livePreview.timer);
-  livePreview.timer = null;
-  if (quiet) {
-    htmx.trigger(form, "preview");
-    return;
-  }
-  livePreview.timer = setTimeout(() => {
-    livePreview.timer = null;
-    htmx.trigger(form, "preview");
-  }, PREVIEW_QUIET_MS);
+  if (quiet) htmx.trigger(form, "preview");
+  else livePreview.timer = setTimeout(() => htmx.trigger(form, "preview"), PREVIEW_QUIET_MS);
 });
 
 // The form's buttons (add or remove a port, a variable, a check; a free port from the preview)
