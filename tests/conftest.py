@@ -1,8 +1,10 @@
-"""Fixtures shared by every test package: a cluster, the composer's posted form, and the
-browser set-up (Debian's Chromium through Playwright)."""
+"""Fixtures shared by every test package: a cluster, the composer's posted form, posts sent at
+once from real threads, and the browser set-up (Debian's Chromium through Playwright)."""
 
 import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -109,6 +111,45 @@ def member_client(db, cluster):
         return signed_in
 
     return make
+
+
+@pytest.fixture
+def signed_in() -> Callable:
+    """``signed_in(user)``: a browser of ``user``'s, on its own database connection when used from
+    a thread, whose requests answer server errors rather than raise them."""
+    from django.test import Client
+
+    def browser(user):
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        return client
+
+    return browser
+
+
+@pytest.fixture
+def run_together(signed_in) -> Callable:
+    """``run_together(posts, user)``: POST each (url, data) from its own thread and client (signed
+    in as ``user``), all released at once; the answers (server errors included) in order. For
+    tests marked ``django_db(transaction=True)``, so that the threads see each other's writes."""
+    from django.db import connections
+
+    def run(posts: list[tuple[str, dict]], user) -> list:
+        barrier = threading.Barrier(len(posts))
+        clients = [signed_in(user) for _ in posts]
+
+        def post(item):
+            client, (url, data) = item
+            try:
+                barrier.wait()
+                return client.post(url, data)
+            finally:
+                connections.close_all()  # this thread's connection, before the test flushes tables
+
+        with ThreadPoolExecutor(len(posts)) as pool:
+            return list(pool.map(post, zip(clients, posts, strict=True)))
+
+    return run
 
 
 @pytest.fixture

@@ -149,6 +149,12 @@ def edit_details(request: ChangeRequest, user, title: str, description: str) -> 
 
 
 def _editable(request: ChangeRequest, user) -> None:
+    """Refuse an edit by anyone but the author, or of a request no longer open. Called inside the
+    edit's transaction: it locks the request's row and reads its state and edit number afresh, so
+    that edits from two tabs at once each keep a number of their own (SQLite's IMMEDIATE
+    transactions serialize them anyway)."""
+    locked = ChangeRequest.objects.select_for_update().filter(pk=request.pk)
+    request.state, request.edit = locked.values_list("state", "edit").get()
     if request.state != OPEN:
         raise RequestProblem(f"#{request.number} is {request.state}: it cannot change any more.")
     if request.author_id != user.pk:

@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections, transaction
 from django.db.models import Count
-from django.test import Client
 from django.urls import reverse
 
 from portplanner.fleet.deploy import lock_cluster
@@ -32,31 +31,6 @@ def import_post(prefix: str, count: int) -> dict:
     return {"payload": json.dumps({"apps": apps}), "action": "commit"}
 
 
-def signed_in(user) -> Client:
-    """A browser of ``user``'s, whose requests answer server errors rather than raise them."""
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
-
-
-def run_together(posts: list[tuple[str, dict]], user) -> list:
-    """POST each (url, data) from its own thread and client (signed in as ``user``), all released
-    at once; the answers (responses, server errors included) in order."""
-    barrier = threading.Barrier(len(posts))
-    clients = [signed_in(user) for _ in posts]
-
-    def post(item: tuple[Client, tuple[str, dict]]):
-        client, (url, data) = item
-        try:
-            barrier.wait()
-            return client.post(url, data)
-        finally:
-            connections.close_all()  # this thread's connection, before the test flushes tables
-
-    with ThreadPoolExecutor(len(posts)) as pool:
-        return list(pool.map(post, zip(clients, posts, strict=True)))
-
-
 def shared_service_ports(cluster: Cluster) -> dict[int, int]:
     rows = (
         PortAllocation.objects.filter(cluster=cluster, service_port__isnull=False)
@@ -68,7 +42,9 @@ def shared_service_ports(cluster: Cluster) -> dict[int, int]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_composer_saves_never_share_a_service_port(cluster, composer_form, admin_user):
+def test_concurrent_composer_saves_never_share_a_service_port(
+    cluster, composer_form, admin_user, run_together
+):
     url = reverse("app_new", args=["prod"])
     ids = [f"/team/app{i:02d}" for i in range(SAVERS)]
 
@@ -85,7 +61,7 @@ def test_concurrent_composer_saves_never_share_a_service_port(cluster, composer_
 
 @pytest.mark.django_db(transaction=True)
 def test_imports_saves_and_a_policy_recheck_at_once_never_share_a_service_port(
-    cluster, composer_form, admin_user
+    cluster, composer_form, admin_user, run_together
 ):
     composer = [
         (reverse("app_new", args=["prod"]), composer_form(new_app(f"/web/app{i}"), action="save"))
@@ -126,7 +102,7 @@ def test_imports_saves_and_a_policy_recheck_at_once_never_share_a_service_port(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_save_that_cannot_get_the_lock_in_time_answers_503_and_stores_nothing(
-    cluster, composer_form, admin_user
+    cluster, composer_form, admin_user, signed_in
 ):
     late = signed_in(admin_user)
     held, release = threading.Event(), threading.Event()
@@ -167,7 +143,9 @@ def test_a_save_that_cannot_get_the_lock_in_time_answers_503_and_stores_nothing(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_live_preview_answers_while_a_save_holds_the_lock(cluster, composer_form, admin_user):
+def test_a_live_preview_answers_while_a_save_holds_the_lock(
+    cluster, composer_form, admin_user, signed_in
+):
     previewer = signed_in(admin_user)
     held, release = threading.Event(), threading.Event()
 
