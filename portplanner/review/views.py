@@ -135,12 +135,13 @@ def _composer_url(cluster: Cluster, change, pk: int | None) -> str:
     return f"{reverse('app_edit', args=[cluster.name, pk])}?change={change.pk}" if pk else ""
 
 
-def _history(change_request: ChangeRequest) -> list:
-    """Edits and reviews in the order they happened. Each edit keeps the whole request as it
-    stood (``content``), for the record: the page does not read it."""
-    edits = change_request.edits.defer("content")
-    happened = [*edits, *change_request.reviews.all()]
-    return sorted(happened, key=lambda item: item.created_at)
+def _history(change_request: ChangeRequest) -> list[tuple[str, object]]:
+    """Edits and reviews in the order they happened, each with its kind ("edit", "review"). Each
+    edit keeps the whole request as it stood (``content``), for the record: the page does not
+    read it."""
+    edits = [("edit", edit) for edit in change_request.edits.defer("content")]
+    reviews = [("review", review) for review in change_request.reviews.all()]
+    return sorted(edits + reviews, key=lambda happened: happened[1].created_at)
 
 
 def _json_diff(cluster: Cluster, app) -> str:
