@@ -4,7 +4,9 @@ on that port and requests changes; the editor switches the port to auto; the rev
 apply; the app's history links to the request. Also: a direct save is refused, an author cannot
 approve, an edit makes an approval stale, and a change made directly in between is a conflict."""
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -59,6 +61,13 @@ def test_a_colliding_port_is_reviewed_changed_approved_and_applied(page: Page, t
     sign_in(people["rita"])
     page.reload()
     expect(page.get_by_role("region", name="What applying would do")).to_contain_text("10080")
+    # What applying would deploy, as the group JSON Marathon would take.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the group JSON it would deploy").click()
+    group = json.loads(Path(download.value.path()).read_text())
+    apps = [a for g in group["groups"] for a in g["apps"]]
+    assert [a["id"] for a in apps] == ["/shop/api"]
+    assert apps[0]["container"]["portMappings"][0]["servicePort"] == 10080
     app = page.get_by_role("region", name="create /shop/api")
     app.get_by_label("Comment on").select_option(label="port 0 (default)")
     app.get_by_label("Comment", exact=True).fill("why 10080 and not auto?")

@@ -1,5 +1,6 @@
 """A team on one fleet, in real Chromium: an editor moves a port and a viewer reads the change
-in ports; an editor deletes an app and its port is free on the map; a viewer cannot save."""
+in ports; an editor deletes an app, its port is free on the map, and restores it; a viewer cannot
+save."""
 
 import re
 
@@ -53,7 +54,7 @@ def test_an_editor_moves_a_port_and_a_viewer_reads_the_change_in_ports(page: Pag
     expect(page.get_by_role("button", name="Restore this version")).to_have_count(0)
 
 
-def test_an_editor_deletes_an_app_and_its_port_is_free_on_the_map(page: Page, team, sign_in):
+def test_an_editor_deletes_an_app_frees_its_port_and_restores_it(page: Page, team, sign_in):
     cluster, app, members = team
     sign_in(members["erin"])
     page.goto(reverse("cluster_port_map", args=["prod"]))
@@ -69,6 +70,14 @@ def test_an_editor_deletes_an_app_and_its_port_is_free_on_the_map(page: Page, te
 
     page.goto(reverse("cluster_port_map", args=["prod"]))
     expect(page.locator("#service-grid .cell").nth(1)).to_have_class(re.compile(r"\bfree\b"))
+
+    # Undone from the activity feed: the app comes back on its old port.
+    page.goto(reverse("cluster_activity", args=["prod"]))
+    page.get_by_role("link", name=re.compile(r"^deleted")).click()
+    page.get_by_role("button", name="Restore this version").click()
+    expect(page.locator(".messages")).to_contain_text("Restored /shop/web")
+    page.goto(reverse("cluster_port_map", args=["prod"]))
+    expect(page.locator("#service-grid .cell").nth(1)).to_have_class(re.compile(r"\bfull\b"))
 
 
 def test_a_viewer_previews_but_finds_no_save(page: Page, team, sign_in):
