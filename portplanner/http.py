@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import BadRequest
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,6 +22,44 @@ class HtmxHttpRequest(HttpRequest):
     """`HttpRequest` as seen by views: HtmxMiddleware adds `request.htmx` (django-htmx docs)."""
 
     htmx: HtmxDetails
+
+
+# The text fields people type into, and how much each holds. The pages' inputs say the same
+# (maxlength), so only a hand-made post sends more.
+TYPED_LIMITS = {"title": 200, "message": 500, "reason": 500, "description": 10_000, "text": 10_000}
+
+
+def typed(posted, name: str) -> str:
+    """What a person typed into the text field ``name`` (one of TYPED_LIMITS), stripped. A value
+    that cannot be stored as sent (a NUL character, which PostgreSQL refuses, or more than the
+    field holds) refuses the whole request (400, nothing saved), rather than being cut or
+    cleaned without a word."""
+    value = posted.get(name, "").strip()
+    limit = TYPED_LIMITS[name]
+    if "\x00" in value:
+        raise BadRequest(
+            f'The field "{name}" holds a NUL character (\\u0000), which cannot be stored: '
+            "remove it and send it again."
+        )
+    if len(value) > limit:
+        raise BadRequest(
+            f'The field "{name}" holds {len(value):,} characters and takes up to {limit:,}: '
+            "shorten it and send it again."
+        )
+    return value
+
+
+def number(text: str, *, digits: int) -> int | None:
+    """``text`` as a non-negative integer of at most ``digits`` digits; else None. isdecimal, not
+    isdigit: "²" is a digit that int() refuses; and the length bounds int()'s work."""
+    return int(text) if text.isdecimal() and len(text) <= digits else None
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page (urls.handler400), saying why when a view said (BadRequest names the field
+    and what to do); other refusals (an oversized body, a bad host) keep the general words."""
+    reason = str(exception) if isinstance(exception, BadRequest) else ""
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 class DatabaseBusyMiddleware:

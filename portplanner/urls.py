@@ -76,3 +76,4 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+handler400 = "portplanner.http.bad_request"

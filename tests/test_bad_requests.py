@@ -1,17 +1,20 @@
 """Whatever a request carries, the answer is a page or a 4xx, never a server error: seeded random
 posts and queries of odd values (huge numbers, control characters, JSON fragments, other fields'
-words) to every composer and fleet URL. Each server error found here was a real bug once: a
-newline in a download's file name, an unreadable saved draft behind a failed JSON load, a search
-for a number no database integer holds, a port name longer than a varchar."""
+words) to every URL; the last test fails when a URL is added without being sent them. Each server
+error found here was a real bug once: a newline in a download's file name, an unreadable saved
+draft behind a failed JSON load, a search for a number no database integer holds, a port name
+longer than a varchar."""
 
+import html
 import random
 
 import pytest
-from django.urls import reverse
+from django.urls import URLPattern, get_resolver, reverse
 
 from portplanner.fleet.deploy import save_app
 from portplanner.history.record import Actor
-from portplanner.models import Cluster
+from portplanner.models import ChangeRequest, Cluster, Revision
+from portplanner.review.requests import open_request, propose
 
 BY = Actor(None, "test")
 
@@ -79,6 +82,31 @@ FLEET_FIELDS = [
     "env_vars_prefix",
 ]  # fmt: skip
 FLEET_WORDS = ["valid", "draft", "collisions", "host", "port", "warnings", "id", "zip", "group"]
+# The pages of the team: accounts and members, history, change requests, deleting.
+TEAM_FIELDS = [
+    "a", "b", "action", "app", "app_id", "approvals_needed", "confirm", "description",
+    "emergency", "message", "name", "new_password1", "new_password2", "next", "old_password",
+    "page", "password", "port_label", "reason", "request", "requires_review", "role", "since",
+    "text", "title", "until", "user", "username", "webhook_url",
+]  # fmt: skip
+TEAM_WORDS = [
+    "approve", "changes", "apply", "close", "comment", "edit", "withdraw:1", "withdraw:x",
+    "propose", "restore", "add", "role:1", "remove:1", "remove:x", "10", "20", "40", "port 0",
+    "/x", "2026-11-28", "1", "on", "admin", "http://127.0.0.1:1/hook",
+]  # fmt: skip
+# The URLs each test below sends odd requests, by name; the last test checks that together
+# they are every URL but these, which take no input (tests/test_serving.py sends them requests).
+COMPOSER_URLS = ["app_new", "app_preview_new", "app_edit", "app_preview"]
+FLEET_URLS = [
+    "home", "cluster_new", "cluster_apps", "cluster_collisions", "cluster_port_map",
+    "cluster_settings", "cluster_import", "cluster_export", "app_export",
+]  # fmt: skip
+TEAM_URLS = [
+    "login", "password_change", "password_change_done", "cluster_members",
+    "cluster_review_settings", "cluster_delete", "cluster_activity", "app_history",
+    "revision_detail", "app_delete", "request_list", "request_detail", "request_group",
+]  # fmt: skip
+NOT_FUZZED = {"healthz", "readyz", "logout"}  # logout: sent odd posts last, on its own
 
 
 @pytest.fixture
@@ -88,6 +116,27 @@ def app():
         cluster, {"id": "/x", "cmd": "run", "portDefinitions": [{"port": 0}]}, by=BY
     )
     return saved
+
+
+@pytest.fixture
+def urls(app, admin_user):
+    """``urls(names)``: each URL of ``names`` in the cluster prod, for its app /x, /x's first
+    revision and the open request #1 (proposing /y)."""
+    request = open_request(app.cluster, admin_user, "a request")
+    propose(request, admin_user, None, {"id": "/y", "cmd": "run", "ports": [0]})
+    revision = Revision.objects.get(app_id="/x")
+    patterns = {p.name: p.pattern for p in get_resolver().url_patterns if isinstance(p, URLPattern)}
+    given = {"cluster": "prod", "app_id": "x", "number": request.number}
+
+    def made(names: list[str]) -> list[str]:
+        found = []
+        for name in names:
+            pk = revision.pk if name == "revision_detail" else app.pk
+            args = {**given, "pk": pk}
+            found.append(reverse(name, kwargs={k: args[k] for k in patterns[name].converters}))
+        return found
+
+    return made
 
 
 def send_odd_requests(client, urls, fields, words, *, count, seed):
@@ -106,25 +155,15 @@ def send_odd_requests(client, urls, fields, words, *, count, seed):
     return errors
 
 
-def test_composer_answers_odd_posts_without_a_server_error(client, app):
-    urls = [
-        reverse("app_new", args=["prod"]),
-        reverse("app_preview_new", args=["prod"]),
-        reverse("app_edit", args=["prod", app.pk]),
-        reverse("app_preview", args=["prod", app.pk]),
-    ]
+def test_composer_answers_odd_posts_without_a_server_error(client, urls):
+    urls = urls(COMPOSER_URLS)
     # Odd "save" posts on the edit URL turn /x into drafts of all kinds, some unreadable.
     assert send_odd_requests(client, urls, COMPOSER_FIELDS, COMPOSER_WORDS, count=150, seed=1) == []
 
 
-def test_fleet_pages_answer_odd_queries_without_a_server_error(client, app):
-    names = ["cluster_apps", "cluster_collisions", "cluster_port_map", "cluster_settings"]
-    urls = [reverse(name, args=["prod"]) for name in names]
+def test_fleet_pages_answer_odd_queries_without_a_server_error(client, urls):
+    urls = urls(FLEET_URLS)
     urls += [
-        reverse("cluster_import", args=["prod"]),
-        reverse("cluster_export", args=["prod"]),
-        reverse("cluster_new"),
-        reverse("app_export", args=["prod", app.pk]),
         "/clusters/prod/apps/99999999999999999999999/",
         "/clusters/prod/apps/99999999999999999999999/export/",
     ]
@@ -161,3 +200,56 @@ def test_each_odd_value_in_the_app_list_query_is_answered(client, app):
         if client.get(url, {field: value}).status_code >= 500
     ]
     assert errors == []
+
+
+def test_team_pages_answer_odd_requests_without_a_server_error(client, urls):
+    urls = urls(TEAM_URLS)
+    urls += ["/clusters/prod/revisions/99999999999999999999999/", "/clusters/prod/history/"]
+    assert send_odd_requests(client, urls, TEAM_FIELDS, TEAM_WORDS, count=400, seed=3) == []
+    # Last: signing out ends the session the others need.
+    logout = [reverse("logout")]
+    assert send_odd_requests(client, logout, TEAM_FIELDS, TEAM_WORDS, count=20, seed=4) == []
+
+
+def test_text_that_cannot_be_stored_is_refused_whole_naming_its_field(
+    client, app, admin_user, composer_form
+):
+    """A NUL character (PostgreSQL refuses it) or more than the field holds, in each text field
+    people type into: a 400 page that names the field and what to do, and nothing saved."""
+    client.raise_request_exception = False
+    request = open_request(app.cluster, admin_user, "a request")
+    revision = Revision.objects.get(app_id="/x")
+    payload = '[{"id": "/y", "cmd": "run"}]'
+    policy = {"local_port_min": "10000", "local_port_max": "20000", "action": "apply"}
+    form = composer_form({"id": "/x", "cmd": "run", "portDefinitions": [{"port": 0}]})
+    at = {name: reverse(name, args=["prod"]) for name in ("request_list", "cluster_import")}
+    detail = reverse("request_detail", args=["prod", request.number])
+    posts = [
+        (at["request_list"], "title", {}),
+        (at["request_list"], "description", {"title": "t"}),
+        (detail, "text", {"action": "comment"}),
+        (detail, "title", {"action": "edit"}),
+        (reverse("revision_detail", args=["prod", revision.pk]), "message", {}),
+        (reverse("app_delete", args=["prod", app.pk]), "message", {}),
+        (at["cluster_import"], "message", {"payload": payload, "action": "commit"}),
+        (reverse("cluster_settings", args=["prod"]), "message", policy),
+        (reverse("app_edit", args=["prod", app.pk]), "message", {**form, "action": "save"}),
+        (reverse("app_new", args=["prod"]), "reason", {**form, "emergency": "1"}),
+    ]
+    revisions = Revision.objects.count()
+    for value in ("bad\x00text", "x" * 20_000):
+        for url, field, data in posts:
+            response = client.post(url, {**data, field: value})
+            assert response.status_code == 400, (url, field)
+            page = html.unescape(response.content.decode())
+            assert f'The field "{field}" holds' in page, (url, field)
+    assert Revision.objects.count() == revisions
+    assert list(app.cluster.apps.values_list("app_id", "version")) == [("/x", 1)]
+    assert request.comments.count() == 0 and ChangeRequest.objects.count() == 1
+    assert ChangeRequest.objects.get().title == "a request"
+
+
+def test_every_url_is_sent_odd_requests():
+    names = {p.name for p in get_resolver().url_patterns if isinstance(p, URLPattern)}
+    fuzzed = {*COMPOSER_URLS, *FLEET_URLS, *TEAM_URLS}
+    assert names - NOT_FUZZED == fuzzed, "send the new URL odd requests above"

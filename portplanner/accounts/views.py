@@ -15,7 +15,7 @@ from portplanner.accounts.forms import MemberForm
 from portplanner.accounts.members import LastOwner, remove_member, set_role
 from portplanner.accounts.roles import cluster_view
 from portplanner.history.record import Actor
-from portplanner.http import HtmxHttpRequest
+from portplanner.http import HtmxHttpRequest, number
 from portplanner.models import Cluster, Membership, Role
 
 
@@ -32,8 +32,8 @@ def cluster_members(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
                 role = Role(form.cleaned_data["role"])
                 messages.success(request, set_role(cluster, **form.member, role=role, by=by))
                 return redirect("cluster_members", cluster.name)
-            if kind in ("role", "remove") and pk.isdecimal() and len(pk) < 19:
-                member = get_object_or_404(Membership, pk=int(pk), cluster=cluster)
+            if kind in ("role", "remove") and (wanted := number(pk, digits=18)) is not None:
+                member = get_object_or_404(Membership, pk=wanted, cluster=cluster)
                 done = _change(cluster, member, kind, request.POST.get("role", ""), by)
                 messages.success(request, done)
                 return redirect("cluster_members", cluster.name)

@@ -23,6 +23,7 @@ from portplanner.composer.forms import (
     PortForm,
     ReadinessCheckForm,
 )
+from portplanner.http import number, typed
 from portplanner.marathon import ReadError, lb, parse_json
 from portplanner.marathon.model import BRIDGE, CONTAINER, HOST, network_mode, port_entries
 from portplanner.marathon.pointers import split
@@ -570,9 +571,6 @@ class Posted:
     review: dict[str, str] = field(default_factory=dict)
 
 
-REVIEW_FIELDS = ("request", "title", "emergency", "reason")
-
-
 def read_post(data) -> Posted:
     """A composer post (a QueryDict or any mapping of strings), read through the forms' own
     widgets. Reads values only: the per-keystroke preview skips building bound forms (a deep copy
@@ -587,9 +585,10 @@ def read_post(data) -> Posted:
             readiness=_rows(data, "readiness", ReadinessCheckForm, READINESS_FIELDS),
         )
     kind, _, arg = data.get("action", "preview").partition(":")
-    message = data.get("message", "").strip()
-    review = {name: data.get(name, "") for name in REVIEW_FIELDS}
-    return Posted(draft, kind, arg, data.get("json"), data.get("json_shown", ""), message, review)
+    review = {"request": data.get("request", ""), "emergency": data.get("emergency", "")}
+    review |= {"title": typed(data, "title"), "reason": typed(data, "reason")}
+    posted = (data.get("json"), data.get("json_shown", ""), typed(data, "message"), review)
+    return Posted(draft, kind, arg, *posted)
 
 
 def _values(data, form_class, names: list[str], prefix: str) -> dict:
@@ -606,12 +605,6 @@ def _rows(data, prefix: str, form_class, names: list[str]) -> list[dict]:
         # The page never posts more; cutting the rows short would drop what was sent.
         raise BadRequest(f"{count} {prefix} rows posted; the composer takes up to {MAX_ROWS}")
     return [_values(data, form_class, names, f"{prefix}-{i}-") for i in range(count)]
-
-
-def number(text: str, *, digits: int) -> int | None:
-    """``text`` as a non-negative integer of at most ``digits`` digits; else None. isdecimal, not
-    isdigit: "²" is a digit that int() refuses; and the length bounds int()'s work."""
-    return int(text) if text.isdecimal() and len(text) <= digits else None
 
 
 def edit(draft: Draft, kind: str, arg: str) -> Draft:

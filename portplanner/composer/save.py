@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.urls import reverse
 
-from portplanner.composer.draft import Posted, app_from_draft, number
+from portplanner.composer.draft import Posted, app_from_draft
 from portplanner.composer.preview import Notice, Preview, draft_of, preview, stale_diff
 from portplanner.fleet.deploy import (
     IdTaken,
@@ -19,6 +19,7 @@ from portplanner.fleet.deploy import (
     storage_problem,
 )
 from portplanner.fleet.queries import fleet_collisions
+from portplanner.http import number
 from portplanner.marathon import AppResult
 from portplanner.marathon.findings import counted
 from portplanner.models import App, Cluster, Revision

@@ -27,7 +27,7 @@ from portplanner.exchange.documents import (
 )
 from portplanner.fleet.deploy import ReviewRequired, prepare_id, sync_deletions
 from portplanner.history.record import Actor
-from portplanner.http import HtmxHttpRequest
+from portplanner.http import HtmxHttpRequest, typed
 from portplanner.marathon import ReadError
 from portplanner.marathon.reader import canonical_path
 from portplanner.models import App, Cluster, Role
@@ -59,7 +59,9 @@ def cluster_import(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
             if kept is not None:
                 kept.delete()
             return redirect("request_detail", cluster.name, proposal.number)
-        by = actor_for(cluster, request.user, "import", request.POST, request.POST.get("message"))
+        by = actor_for(
+            cluster, request.user, "import", request.POST, typed(request.POST, "message")
+        )
         if action == "commit":
             deployed = commit_import(cluster, apps, by=by, sync=sync)
             if kept is not None:

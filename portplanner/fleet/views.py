@@ -38,7 +38,7 @@ from portplanner.fleet.queries import (
     port_cells,
 )
 from portplanner.history.record import Actor
-from portplanner.http import HtmxHttpRequest
+from portplanner.http import HtmxHttpRequest, typed
 from portplanner.marathon.collisions import FIXABLE_BY_SERVICE_PORT, KINDS
 from portplanner.models import App, Cluster, Role
 from portplanner.review.entry import actor_for, my_open_requests, propose_changes
@@ -192,7 +192,7 @@ def cluster_settings(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse
     policy_before = {name: getattr(cluster, name) for name in POLICY_FIELDS}
     form = ClusterForm(request.POST or None, instance=cluster)
     action = request.POST.get("action")
-    by = Actor(request.user, "policy", request.POST.get("message", "").strip())
+    by = Actor(request.user, "policy", typed(request.POST, "message"))
     if request.method == "POST" and form.is_valid() and action != "edit":
         if action == "apply":
             breakage = apply_policy(cluster, form.save, by=by)
@@ -316,7 +316,7 @@ def _delete_or_propose(request, cluster: Cluster, app: App, freed: list[int]) ->
         title, changes = f"Delete {app.app_id}", [(app.app_id, None)]
         proposal, _ = propose_changes(cluster, request.user, request.POST, title, changes)
         return redirect("request_detail", cluster.name, proposal.number)
-    by = actor_for(cluster, request.user, "delete", request.POST, request.POST.get("message"))
+    by = actor_for(cluster, request.user, "delete", request.POST, typed(request.POST, "message"))
     delete_apps(cluster, [app], by=by)
     ports = f"; service port{pluralize(len(freed))} {', '.join(map(str, freed))} freed"
     messages.success(request, f"Deleted {app.app_id}{ports if freed else ''}.")

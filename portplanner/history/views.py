@@ -14,7 +14,7 @@ from portplanner.accounts.roles import cluster_view, require
 from portplanner.fleet.deploy import ReviewRequired, restore
 from portplanner.history.compare import Comparison, compare, summaries
 from portplanner.history.forms import ActivityForm
-from portplanner.http import HtmxHttpRequest
+from portplanner.http import HtmxHttpRequest, number, typed
 from portplanner.marathon.reader import canonical_path
 from portplanner.models import Cluster, ClusterChange, Revision, Role
 from portplanner.review.entry import actor_for, my_open_requests, propose_changes
@@ -60,9 +60,8 @@ def _comparison(cluster: Cluster, app_id: str, a: str | None, b: str | None) -> 
 
 
 def _pick(revisions, pk: str | None) -> Revision | None:
-    if pk and pk.isdecimal() and len(pk) < 19:
-        return revisions.filter(pk=int(pk)).first()
-    return None
+    wanted = number(pk or "", digits=18)
+    return revisions.filter(pk=wanted).first() if wanted is not None else None
 
 
 @require_GET
@@ -116,7 +115,7 @@ def _restore(request: HtmxHttpRequest, cluster: Cluster, revision: Revision) -> 
     if revision.source is None:
         messages.error(request, "This revision holds no app to restore.")
         return redirect("revision_detail", cluster.name, revision.pk)
-    message = request.POST.get("message", "").strip() or f"restore of version {revision.version}"
+    message = typed(request.POST, "message") or f"restore of version {revision.version}"
     try:
         if request.POST.get("action") == "propose":
             title = f"Restore {revision.app_id} version {revision.version}"

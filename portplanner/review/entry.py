@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from portplanner.history.record import Actor
+from portplanner.http import number, typed
 from portplanner.models import App, ChangeRequest, Cluster, ProposedChange, Role
 from portplanner.review.notify import notify
 from portplanner.review.requests import RequestProblem, open_request, propose_all
@@ -37,26 +38,25 @@ def propose_changes(
 def _into_request(cluster: Cluster, user, posted, title: str) -> tuple[ChangeRequest, bool]:
     """The request a proposal goes into, and whether it is new: the user's open request the post
     names (``request``: its number), else a new one titled as posted or ``title``."""
-    number = posted.get("request", "")
-    if number.isdecimal() and len(number) < 10:
+    if (wanted := number(posted.get("request", ""), digits=9)) is not None:
         found = cluster.requests.filter(
-            number=int(number), state=ChangeRequest.State.OPEN, author=user
+            number=wanted, state=ChangeRequest.State.OPEN, author=user
         ).first()
         if found is None:
-            raise RequestProblem(f"#{number} is not one of your open requests in {cluster.name}.")
+            raise RequestProblem(f"#{wanted} is not one of your open requests in {cluster.name}.")
         return found, False
-    title = posted.get("title", "").strip() or title
-    return open_request(cluster, user, title, posted.get("description", "").strip()), True
+    title = typed(posted, "title") or title
+    return open_request(cluster, user, title, typed(posted, "description")), True
 
 
 def proposed_change(cluster: Cluster, pk: str, app: App | None) -> ProposedChange | None:
     """The change ``pk`` (a query's text) of an open request of ``cluster`` that writes ``app``
     (a new app when None), to open in the composer; None when there is no such change."""
-    if not pk.isdecimal() or len(pk) > 18:
+    if (wanted := number(pk, digits=18)) is None:
         return None
     change = (
         ProposedChange.objects.filter(
-            pk=int(pk), request__cluster=cluster, request__state=ChangeRequest.State.OPEN
+            pk=wanted, request__cluster=cluster, request__state=ChangeRequest.State.OPEN
         )
         .select_related("request")
         .first()
@@ -73,15 +73,15 @@ def my_open_requests(cluster: Cluster, user) -> list[ChangeRequest]:
     )
 
 
-def actor_for(cluster: Cluster, user, via: str, posted, message: str | None = "") -> Actor:
+def actor_for(cluster: Cluster, user, via: str, posted, message: str = "") -> Actor:
     """Who a direct change is by. On a cluster whose changes need review, an owner may mark it an
     emergency with a reason (kept as its message and flagged); anyone else is refused there by
     the writer (fleet.deploy.ReviewRequired)."""
     if posted.get("emergency"):
         if cluster.role is None or cluster.role < Role.OWNER:
             raise RequestProblem("Only an owner applies an emergency change.")
-        reason = posted.get("reason", "").strip()
+        reason = typed(posted, "reason")
         if not reason:
             raise RequestProblem("An emergency change needs its reason.")
         return Actor(user, f"{via}, emergency", reason, emergency=True)
-    return Actor(user, via, (message or "").strip())
+    return Actor(user, via, message)

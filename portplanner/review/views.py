@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portplanner.accounts.roles import cluster_view, require
 from portplanner.fleet.portmap import grid
 from portplanner.history.compare import Comparison
-from portplanner.http import HtmxHttpRequest
+from portplanner.http import HtmxHttpRequest, number, typed
 from portplanner.models import ChangeRequest, Cluster, Comment, Review, Role
 from portplanner.review.notify import notify
 from portplanner.review.requests import (
@@ -41,8 +41,8 @@ from portplanner.review.requests import (
 def request_list(request: HtmxHttpRequest, cluster: Cluster) -> HttpResponse:
     """The cluster's requests, open ones first; POST opens a new, empty one."""
     if request.method == "POST":
-        title = request.POST.get("title", "").strip()
-        opened = open_request(cluster, request.user, title, request.POST.get("description", ""))
+        title, description = typed(request.POST, "title"), typed(request.POST, "description")
+        opened = open_request(cluster, request.user, title, description)
         notify(opened, "opened", request.user)
         return redirect("request_detail", cluster.name, opened.number)
     requests = cluster.requests.all()
@@ -174,7 +174,7 @@ def _label(port: dict) -> str:
 
 def _act(request: HtmxHttpRequest, cluster: Cluster, change_request: ChangeRequest):
     kind, _, arg = request.POST.get("action", "").partition(":")
-    text = request.POST.get("text", "").strip()
+    text = typed(request.POST, "text")
     user, role = request.user, cluster.role
     try:
         if kind == "comment":
@@ -195,10 +195,10 @@ def _act(request: HtmxHttpRequest, cluster: Cluster, change_request: ChangeReque
             close(change_request, user, role)
             notify(change_request, "closed", user, text)
         elif kind == "edit":
-            edit_details(change_request, user, request.POST.get("title", ""), text)
+            edit_details(change_request, user, typed(request.POST, "title"), text)
             notify(change_request, "changed", user, "title or description")
-        elif kind == "withdraw" and arg.isdecimal() and len(arg) < 19:
-            change = get_object_or_404(change_request.changes, pk=int(arg))
+        elif kind == "withdraw" and (wanted := number(arg, digits=18)) is not None:
+            change = get_object_or_404(change_request.changes, pk=wanted)
             withdraw(change_request, user, change)
             notify(change_request, "changed", user, f"withdrew {change.app_id}")
         else:
