@@ -26,10 +26,16 @@ TO_REVIEWERS = {"opened", "changed"}
 TO_AUTHOR = {"approved", "changes requested", "commented", "applied", "closed"}
 
 
+def request_url(request: ChangeRequest) -> str:
+    """The request's page as people outside the server reach it (PORTPLANNER_URL): for mail,
+    webhooks and the CLI."""
+    path = reverse("request_detail", args=[request.cluster.name, request.number])
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def notify(request: ChangeRequest, event: str, by, detail: str = "") -> None:
     """``event`` happened to ``request``, done by ``by`` (a user): tell whom it concerns."""
-    path = reverse("request_detail", args=[request.cluster.name, request.number])
-    url = settings.SITE_URL.rstrip("/") + path
+    url = request_url(request)
     by_name = by.get_username()
     subject = f"[{request.cluster.name}] #{request.number} {request.title}: {event} by {by_name}"
     body = f"{subject}\n\n{detail}\n\n{url}\n".replace("\n\n\n", "\n\n")

@@ -130,6 +130,23 @@ def test_propose_opens_a_request_from_files_and_prints_its_url_and_summary(tmp_p
     assert code == 0 and out.startswith("#1\tci-bot\tPR 7\thttp://127.0.0.1:8000/clusters/prod/")
 
 
+def test_propose_lists_the_errors_of_an_app_and_refuses_what_it_cannot_store(tmp_path, editor):
+    broken = [{"id": "/shop/api", "cmd": "run", "portDefinitions": [{"port": 0, "protocol": "x"}]}]
+    code, out, _ = run(
+        "propose", "--cluster", "prod", "--user", "ci-bot", apps_file(tmp_path, broken, "b.json")
+    )
+    assert code == 1
+    assert "  /shop/api /portDefinitions/0/protocol: " in out
+    assert "1 error" in out
+
+    code, _, err = run(
+        "propose", "--cluster", "prod", "--user", "ci-bot", "--title", "t" * 201,
+        apps_file(tmp_path, SHOP[:1], "ok.json"),
+    )  # fmt: skip
+    assert code == 2
+    assert 'The field "title" holds 201 characters and takes up to 200' in err
+
+
 def test_import_into_a_cluster_whose_changes_need_review_says_propose(tmp_path, editor, cluster):
     cluster.requires_review = True
     cluster.save()

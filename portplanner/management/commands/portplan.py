@@ -12,12 +12,10 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
-from django.urls import reverse
 
 from portplanner.accounts.members import create_cluster
 from portplanner.accounts.roles import cluster_for, require
@@ -47,7 +45,8 @@ from portplanner.marathon.findings import counted
 from portplanner.marathon.reader import ReadNote, canonical_path
 from portplanner.models import Cluster, Role
 from portplanner.review.entry import propose_changes
-from portplanner.review.requests import resolution_of
+from portplanner.review.notify import request_url
+from portplanner.review.requests import RequestProblem, resolution_of
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -317,13 +316,15 @@ class Command(BaseCommand):
         posted = {"title": title, "description": message}
         changes = [(None, sourced.app) for sourced in apps]
         default_title = f"Proposed from {', '.join(paths)}"
-        proposal, _ = propose_changes(target, account, posted, default_title, changes)
+        try:
+            proposal, _ = propose_changes(target, account, posted, default_title, changes)
+        except (RequestProblem, BadRequest) as refused:  # an app or a title it cannot store
+            self._fail(str(refused), EXIT_UNREADABLE)
         resolution = resolution_of(proposal, account)
-        path = reverse("request_detail", args=[target.name, proposal.number])
-        self.stdout.write(f"opened #{proposal.number}: {settings.SITE_URL.rstrip('/')}{path}")
+        self.stdout.write(f"opened #{proposal.number}: {request_url(proposal)}")
         for change in resolution.apps:
-            for error in change.errors:
-                self.stdout.write(f"  {change.change.app_id} {error.path}: {error.message}")
+            for error in change.errors:  # as the engine's snapshot keeps them: dicts
+                self.stdout.write(f"  {change.change.app_id} {error['path']}: {error['message']}")
         for collision in resolution.new_collisions:
             self.stdout.write(f"  new {collision.kind}: {collision.describe()}")
         self.stdout.write(
@@ -338,8 +339,7 @@ class Command(BaseCommand):
     def _requests(self, cluster: str, **options):
         target = self._cluster(cluster, create=False)
         for r in target.requests.filter(state="open").order_by("number"):
-            path = reverse("request_detail", args=[target.name, r.number])
-            self.stdout.write(f"#{r.number}\t{r.author_name}\t{r.title}\t{settings.SITE_URL}{path}")
+            self.stdout.write(f"#{r.number}\t{r.author_name}\t{r.title}\t{request_url(r)}")
         sys.exit(EXIT_OK)
 
     def _account(self, name: str | None, cluster: Cluster, *, doing: str):
