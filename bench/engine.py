@@ -539,6 +539,21 @@ def profile_growth(small: list[dict], large: list[dict]) -> str:
 # --- reporting ----------------------------------------------------------------------------------
 
 
+def app_1000_ports_lb() -> dict:
+    """The largest app the composer holds: 1,000 dynamic ports, each served by marathon-lb on a
+    virtual host (two HAPROXY_<n>_* labels per port, 2,000 labels)."""
+    labels = {}
+    for i in range(1000):
+        labels[f"HAPROXY_{i}_VHOST"] = f"edge-{i}.example.com"
+        labels[f"HAPROXY_{i}_MODE"] = "http"
+    return {
+        "id": "/gateway/wide",
+        "cmd": "./edge --listen $PORTS",
+        "portDefinitions": [{"port": 0, "name": f"p{i}"} for i in range(1000)],
+        "labels": labels,
+    }
+
+
 def check_single_app(name: str, doc: dict) -> None:
     """The single-app cases must be valid and left untouched, or the numbers mean nothing."""
     before = copy.deepcopy(doc)
@@ -571,7 +586,12 @@ def main(argv: list[str] | None = None) -> int:
         print(common.QUICK_BANNER)
 
     rows = []
-    for name, doc in (("3-port bridge app", app_3_ports()), ("50-port host app", app_50_ports())):
+    cases = [
+        ("3-port bridge app", app_3_ports()),
+        ("50-port host app", app_50_ports()),
+        ("1,000-port lb app", app_1000_ports_lb()),
+    ]
+    for name, doc in cases:
         check_single_app(name, doc)
         resolve, validate = common.alternate(
             lambda doc=doc: resolve_app(doc),

@@ -314,9 +314,10 @@ def _lb_fields(app: dict, count: int) -> tuple[dict, dict[str, str], list[dict[s
     values = {}
     for name, key in LB_APP_FIELDS.items():
         values[name] = labels.pop(key) if _fits_field(labels.get(key)) else ""
+    by_port = lb.labels_by_port({k: v for k, v in labels.items() if isinstance(v, str)})
     rows = []
     for i in range(count):
-        mine = lb.port_labels({k: v for k, v in labels.items() if isinstance(v, str)}, i)
+        mine = by_port.get(str(i), {})
         for suffix in mine:
             del labels[f"HAPROXY_{i}_{suffix}"]
         row = {
@@ -456,8 +457,9 @@ def _app_labels(draft: Draft, base: dict, notes: list[str]) -> dict:
         key: draft.app[name] for name, key in LB_APP_FIELDS.items() if draft.app.get(name)
     }
     labels.update(app_fields)
+    loaded = lb.labels_by_port(labels)  # the ports' labels in base, before the rows' own
     for i, row in enumerate(draft.ports):
-        if stray := list(lb.port_labels(labels, i)):
+        if stray := list(loaded.get(str(i), ())):
             # Loaded for no port (lint: lb-label-not-a-port); a row added since is that port.
             keys = ", ".join(f"HAPROXY_{i}_{suffix}" for suffix in stray)
             notes.append(

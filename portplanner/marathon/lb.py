@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .pointers import pointer
 
@@ -113,10 +114,15 @@ def labels_of(app: Mapping) -> dict[str, str]:
     return {k: v for k, v in labels.items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def port_labels(labels: Mapping[str, str], index: int) -> dict[str, str]:
-    """The ``HAPROXY_{index}_*`` labels, by suffix (``{"PORT": "80"}``), in label order."""
-    prefix = f"HAPROXY_{index}_"
-    return {k[len(prefix) :]: v for k, v in labels.items() if k.startswith(prefix)}
+def labels_by_port(labels: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The ``HAPROXY_<n>_*`` labels by port index as marathon-lb formats it (``"0"``, ``"12"``),
+    each by suffix (``{"PORT": "80"}``), in label order: one pass over the labels, however many
+    ports read them."""
+    by_port: dict[str, dict[str, Any]] = {}
+    for key, value in labels.items():
+        if isinstance(key, str) and (m := PER_PORT.match(key)):
+            by_port.setdefault(m[1], {})[m[2]] = value
+    return by_port
 
 
 def label_path(key: str) -> str:
@@ -166,12 +172,21 @@ def _http_health_check(app: Mapping, index: int) -> bool:
     return False
 
 
-def lb_bind(app: Mapping, index: int, service_port: int, service_port_path: str) -> LbBind | None:
+def lb_bind(
+    app: Mapping,
+    index: int,
+    service_port: int,
+    service_port_path: str,
+    labels: Mapping[str, str] | None = None,
+    by_port: Mapping[str, Mapping[str, str]] | None = None,
+) -> LbBind | None:
     """How marathon-lb serves port ``index`` of ``app``, whose service port (resolved) is
     ``service_port`` at ``service_port_path``. None when it serves it nowhere: no service port,
-    disabled, or a bind port label it cannot read (see ``lint_lb``)."""
-    labels = labels_of(app)
-    mine = port_labels(labels, index)
+    disabled, or a bind port label it cannot read (see ``lint_lb``). A caller asking for every
+    port passes ``labels_of(app)`` and its ``labels_by_port`` once."""
+    labels = labels_of(app) if labels is None else labels
+    by_port = labels_by_port(labels) if by_port is None else by_port
+    mine = by_port.get(str(index), {})
     if not service_port or (ENABLED in mine and not _truthy(mine[ENABLED])):
         return None
     port, path = service_port, service_port_path

@@ -25,7 +25,7 @@ from .collisions import (
 from .env import EnvVar, port_env
 from .findings import AppError, AppWarning
 from .host_ports import resolve_host_ports
-from .lb import ALT_PORT, LbBind, alt_port, label_path, lb_bind
+from .lb import ALT_PORT, LbBind, alt_port, label_path, labels_by_port, labels_of, lb_bind
 from .legacy import legacy_errors
 from .lint import lint_env, lint_lb, lint_ports
 from .model import PORT_MAPPINGS, network_mode, port_entries, service_port_key, vip_labels
@@ -221,6 +221,8 @@ def finish(p: Prepared, allocator: ServicePortAllocator, previous: Sequence[int]
     warnings += lint_env(app, p.list_path, env, clashes, policy)
 
     ports = []
+    labels = labels_of(app)
+    by_port = labels_by_port(labels)  # once, not per port: an app may have a thousand
     for i, (entry, host) in enumerate(zip(entries, host_ports, strict=True)):
         vips = tuple(vip_labels(entry))
         service_port_path = f"{p.list_path}/{i}/{key}"
@@ -237,7 +239,7 @@ def finish(p: Prepared, allocator: ServicePortAllocator, previous: Sequence[int]
                 vip=vips[0][1] if vips else None,
                 path=f"{p.list_path}/{i}",
                 vip_labels=vips,
-                lb=lb_bind(app, i, service_ports[i], service_port_path),
+                lb=lb_bind(app, i, service_ports[i], service_port_path, labels, by_port),
             )
         )
     warnings += lint_lb(app, ports)
