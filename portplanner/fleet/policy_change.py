@@ -4,7 +4,7 @@ before anything is saved; ``apply_policy`` saves."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 
@@ -59,7 +59,9 @@ def fleet_state(cluster: Cluster) -> FleetState:
         warnings[pk] = {(w["code"], w["path"]): w for w in app_warnings}
     service_ports: dict[int, tuple[int, ...]] = {}
     rows = (
-        PortAllocation.objects.filter(cluster=cluster, service_port__isnull=False)
+        # The ports' own service ports, as deploy keeps them (not a blue/green alternate port,
+        # which shares its index with port 0 and would tie in the order).
+        PortAllocation.objects.filter(cluster=cluster, service_port__isnull=False, alternate=False)
         .order_by("app_id", "index")
         .values_list("app_id", "service_port")
     )
@@ -89,7 +91,8 @@ def apply_policy(cluster: Cluster, save, *, by: Actor) -> Breakage:
     )
     if by.message:
         summary += f" (why: {by.message})"
-    record_cluster_change(cluster, "policy", by, summary, old_policy, new_policy)
+    if not by.preview:
+        record_cluster_change(cluster, "policy", by, summary, old_policy, new_policy)
     redeploy(cluster, by)
     after = fleet_state(cluster)
     return compare(before, after)
@@ -104,7 +107,8 @@ def preview_policy(cluster: Cluster, save, *, by: Actor) -> Breakage:
     what an import would do: by running it, through the same deployment under the cluster's
     lock, and rolling it back. Nothing is kept, the policy included."""
     with transaction.atomic():
-        breakage = apply_policy(cluster, save, by=by)
+        # A preview: deploy records no revision (nor the collisions each would carry).
+        breakage = apply_policy(cluster, save, by=replace(by, preview=True))
         transaction.set_rollback(True)
     return breakage
 
@@ -112,7 +116,7 @@ def preview_policy(cluster: Cluster, save, *, by: Actor) -> Breakage:
 def redeploy(cluster: Cluster, by: Actor) -> None:
     """Every app of the cluster as one deployment under its (new) policy, keyed by the stored
     apps, so a draft saved without a usable id is re-checked too."""
-    recheck = Actor(by.user, "policy re-check", by.message)
+    recheck = replace(by, via="policy re-check")  # a preview's stays one
     deploy(cluster, [(app, app.source) for app in cluster.apps.order_by("pk")], by=recheck)
 
 

@@ -3,11 +3,13 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portplanner.fleet.deploy import save_app
 from portplanner.history.record import Actor
-from portplanner.models import App, Cluster
+from portplanner.models import App, Cluster, ClusterChange, Revision
 
 BY = Actor(None, "test")
 
@@ -458,6 +460,24 @@ def test_settings_review_lists_service_ports_that_would_move(client, cluster):
     assert "<code>/b</code></td>" not in html
     applied = client.post(url, {**policy, "action": "apply"}, follow=True)
     assert "Service ports moved (1): /a 10000 → 10003." in applied.content.decode()
+
+
+def test_settings_review_moves_ports_not_a_blue_green_alternate_and_records_nothing(
+    client, cluster
+):
+    # /a's alternate port (a label) is held beside its port 0, at the same index.
+    labels = {"HAPROXY_DEPLOYMENT_ALT_PORT": "10050"}
+    save_app(cluster, {"id": "/a", "cmd": "run", "ports": [0], "labels": labels}, by=BY)
+    url = reverse("cluster_settings", args=["prod"])
+    policy = {**POLICY, "local_port_min": "10001"}
+    revisions, changes = Revision.objects.count(), ClusterChange.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        html = client.post(url, policy).content.decode()
+    assert re.search(r"<code>/a</code></td><td>10000</td><td>10001</td>", html)
+    # A review writes no revision nor policy change, not even one it then rolls back.
+    written = [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+    assert not [sql for sql in written if "revision" in sql or "clusterchange" in sql]
+    assert (Revision.objects.count(), ClusterChange.objects.count()) == (revisions, changes)
 
 
 def test_settings_back_to_edit_shows_the_values_in_the_form_unsaved(client, cluster):
