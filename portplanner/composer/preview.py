@@ -81,6 +81,9 @@ class Preview:
     warnings: list[dict]  # code, path, message, fix, field
     collisions: list[dict]  # collision, others, row, fixes
     pane: dict  # the JSON pane: text, shown (digest), edited
+    # The composer page this preview is of, where its buttons post: worked out once, not for
+    # each of the rows whose buttons name it.
+    page_url: str
     field_errors: dict[str, list[str]] = field(default_factory=dict)
     # The values the schema refused, of each port, by column of the port table (lenient.py).
     port_typos: dict[int, dict[str, str]] = field(default_factory=dict)
@@ -89,13 +92,6 @@ class Preview:
     def valid(self) -> bool:
         """Marathon would take it: no error of the engine's, nor of the cluster's (an id taken)."""
         return not self.errors
-
-    @property
-    def page_url(self) -> str:
-        """The composer page this preview is of: where its buttons post."""
-        if self.app is not None:
-            return reverse("app_edit", args=[self.cluster.name, self.app.pk])
-        return reverse("app_new", args=[self.cluster.name])
 
     @property
     def checks(self) -> list[str]:
@@ -184,6 +180,11 @@ def preview(
             if row["row"] is None or row["row"] not in typed_ports
         ],
         pane=pane if pane is not None else json_pane(raw, posted),
+        page_url=(
+            reverse("app_edit", args=[cluster.name, app.pk])
+            if app is not None
+            else reverse("app_new", args=[cluster.name])
+        ),
         field_errors=field_errors,
         port_typos=typed_ports,
     )

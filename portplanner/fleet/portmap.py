@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 
 from portplanner.fleet.queries import Cell, HeldStretch, held_stretches
 
-STRETCHES_SHOWN = 200
+STRETCHES_SHOWN = 200  # rows of a table of stretches (held or free) a page lists
 # The port map's rows are 10, 20 or 40 cells wide (app.css: as wide as the screen allows); a label
 # before every 10th cell, classed r20 and r40 where it starts a row of those widths too.
 ROW_LABEL_EVERY, ROW_WIDTHS = 10, (20, 40)

@@ -27,7 +27,7 @@ from portplanner.fleet.forms import (
     ReviewSettingsForm,
 )
 from portplanner.fleet.policy_change import apply_policy, preview_policy
-from portplanner.fleet.portmap import grid
+from portplanner.fleet.portmap import STRETCHES_SHOWN, grid
 from portplanner.fleet.queries import (
     app_rows,
     cell_size,
@@ -52,7 +52,6 @@ from portplanner.review.requests import (
 
 APPS_PER_PAGE = 100
 SUGGESTIONS = 10
-STRETCHES_SHOWN = 200
 BREAKAGE_SHOWN = 20  # of each list in the messages after a policy is applied
 PREVIEW_SHOWN = 200  # of each list in the review before
 

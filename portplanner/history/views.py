@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portplanner.accounts.roles import cluster_view, require
+from portplanner.accounts.roles import cluster_view
 from portplanner.fleet.deploy import ReviewRequired, restore
 from portplanner.history.compare import Comparison, compare, summaries
 from portplanner.history.forms import ActivityForm
@@ -32,9 +32,7 @@ def app_history(request: HtmxHttpRequest, cluster: Cluster, app_id: str) -> Http
     them (``a`` and ``b``; by default the newest and the one before)."""
     app_id = canonical_path(app_id)
     revisions = _listed(Revision.objects.filter(cluster=cluster, app_id=app_id))
-    page = Paginator(revisions.select_related("live_app"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(revisions, PER_PAGE).get_page(request.GET.get("page"))
     if not page.object_list:
         raise Http404(f"{app_id} has no history in {cluster.name}.")
     comparison = _comparison(cluster, app_id, request.GET.get("a"), request.GET.get("b"))
@@ -110,8 +108,8 @@ def revision_detail(request: HtmxHttpRequest, cluster: Cluster, pk: int) -> Http
 
 
 def _restore(request: HtmxHttpRequest, cluster: Cluster, revision: Revision) -> HttpResponse:
-    """Restore the revision, or propose restoring it in a change request."""
-    require(cluster, Role.EDITOR, "restoring an app")
+    """Restore the revision, or propose restoring it in a change request (revision_detail's
+    decorator has asked for the editor role)."""
     if revision.source is None:
         messages.error(request, "This revision holds no app to restore.")
         return redirect("revision_detail", cluster.name, revision.pk)

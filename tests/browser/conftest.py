@@ -18,17 +18,13 @@ def sign_in(context, live_server, django_user_model):
 
 
 @pytest.fixture
-def screen(new_context, live_server, signed_in_admin):
+def screen(new_context, sign_in, signed_in_admin):
     """``screen(viewport=..., has_touch=...)``: another browser context (another screen),
     signed in as the test's own is."""
-    from django.test import Client
 
     def made(**options):
         context = new_context(**options)
-        client = Client()
-        client.force_login(signed_in_admin)
-        cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
-        context.add_cookies([{**cookie, "url": live_server.url}])
+        sign_in(signed_in_admin, into=context)
         return context
 
     return made
