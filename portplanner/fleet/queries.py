@@ -300,9 +300,7 @@ def cluster_collisions(cluster: Cluster) -> list[Collision]:
         | Q(host_port__in=shared_values(cluster, "host_port"))
     )
     vips = VipLabel.objects.filter(cluster=cluster, vip_key__in=shared_values(cluster, "vip_key"))
-    binds = LbBind.objects.filter(cluster=cluster).filter(
-        _pairs_q(lb_shared_pairs(cluster)) | Q(by_label=True, port__in=reserved)
-    )
+    binds = colliding_binds(cluster)
     holdings = _holdings(
         ports.order_by("app__app_id", "index").values_list(
             "app__app_id", "path", "service_port", "host_port", "container_port"
@@ -398,6 +396,15 @@ def colliding_vips(cluster: Cluster) -> QuerySet:
     return shared_values(cluster, "vip_key")
 
 
+def colliding_binds(cluster: Cluster) -> QuerySet:
+    """marathon-lb binds on a (group, port) another app binds too, or bound by a label on a
+    reserved port (marathon-lb's own)."""
+    reserved = sorted(cluster.policy.reserved_ports)
+    return LbBind.objects.filter(cluster=cluster).filter(
+        _pairs_q(lb_shared_pairs(cluster)) | Q(by_label=True, port__in=reserved)
+    )
+
+
 def _collision_count(cluster: Cluster):
     """Per app: its collisions, one per kind a port of it takes part in (a port mapping whose
     service port and fixed host port are both shared counts twice), plus one per shared VIP
@@ -426,10 +433,7 @@ def _lb_collision_counts(cluster: Cluster):
     label, as a CASE over the few apps that have any: two small queries here (the colliding
     pairs, then their binds counted per app) rather than a subquery for each of the cluster's
     apps, which doubled the app list's time at 10,000 apps."""
-    reserved = sorted(cluster.policy.reserved_ports)
-    colliding = LbBind.objects.filter(cluster=cluster).filter(
-        _pairs_q(lb_shared_pairs(cluster)) | Q(by_label=True, port__in=reserved)
-    )
+    colliding = colliding_binds(cluster)
     apps_by_count: dict[int, list[int]] = {}
     counts = colliding.values("app").annotate(n=Count("pk")).values_list("app", "n").order_by()
     for pk, count in counts:
