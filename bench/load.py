@@ -176,23 +176,11 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def composer_body(app: dict, **extra: str) -> bytes:
-    """What the composer posts for ``app`` (its forms' fields), urlencoded."""
-    from portplanner.composer.draft import draft_from_app
-    from portplanner.marathon import prepare
+    """What the composer posts for ``app`` (its forms' fields), urlencoded: the tests' own post
+    (tests/conftest.py). Django must be set up."""
+    from tests.conftest import composer_post
 
-    draft = draft_from_app(prepare(app).app)
-    data = {k: v for k, v in draft.app.items() if k != "require_ports"}
-    for prefix, rows in (
-        ("ports", draft.ports),
-        ("env", draft.env),
-        ("health", draft.health),
-        ("readiness", draft.readiness),
-    ):
-        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
-        data[f"{prefix}-INITIAL_FORMS"] = "0"
-        for i, row in enumerate(rows):
-            data.update({f"{prefix}-{i}-{key}": value for key, value in row.items()})
-    return urllib.parse.urlencode({**data, **extra}).encode()
+    return urllib.parse.urlencode(composer_post(app, **extra)).encode()
 
 
 @dataclass

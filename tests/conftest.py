@@ -158,29 +158,30 @@ def cluster(db) -> Cluster:
     return Cluster.objects.create(name="prod")
 
 
+def composer_post(app: dict, **extra) -> dict:
+    """What the browser posts for ``app`` (every field of the composer's forms), plus any
+    ``extra`` fields. bench/load.py posts the same."""
+    draft = draft_from_app(prepare(app).app)
+    data = {k: v for k, v in draft.app.items() if k != "require_ports"}
+    if draft.app["require_ports"]:
+        data["require_ports"] = "on"
+    rows_of = {
+        "ports": draft.ports,
+        "env": draft.env,
+        "health": draft.health,
+        "readiness": draft.readiness,
+    }
+    for prefix, rows in rows_of.items():
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+        for i, row in enumerate(rows):
+            for key, value in row.items():
+                data[f"{prefix}-{i}-{key}"] = value
+    data.update(extra)
+    return data
+
+
 @pytest.fixture
 def composer_form() -> Callable[..., dict]:
-    """``composer_form(app, action="save")``: what the browser posts for ``app`` (every field of
-    the composer's forms), plus any ``extra`` fields."""
-
-    def form(app: dict, **extra) -> dict:
-        draft = draft_from_app(prepare(app).app)
-        data = {k: v for k, v in draft.app.items() if k != "require_ports"}
-        if draft.app["require_ports"]:
-            data["require_ports"] = "on"
-        rows_of = {
-            "ports": draft.ports,
-            "env": draft.env,
-            "health": draft.health,
-            "readiness": draft.readiness,
-        }
-        for prefix, rows in rows_of.items():
-            data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
-            data[f"{prefix}-INITIAL_FORMS"] = "0"
-            for i, row in enumerate(rows):
-                for key, value in row.items():
-                    data[f"{prefix}-{i}-{key}"] = value
-        data.update(extra)
-        return data
-
-    return form
+    """``composer_form(app, action="save")``: ``composer_post``."""
+    return composer_post
