@@ -81,6 +81,15 @@ def base_url(live_server) -> str:
     return live_server.url
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the pages' cached fragments are keyed by database
+    ids, which the next test may be handed again once this one's transaction is rolled back."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def client(db, admin_user):
     """Django's test client, signed in as a site admin (an owner of every cluster). Tests of

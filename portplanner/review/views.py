@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -117,9 +118,10 @@ def request_detail(request: HtmxHttpRequest, cluster: Cluster, number: int) -> H
         # Built only when the map is not cached under the resolution's fingerprint (the template
         # calls it): a thousand cells from a resolution that has not changed are the same map.
         "map": lambda: grid(resolution.cells, list_url, resolution.marks()),
-        # Each edit keeps the whole request as it stood (``content``), for the record: fifty
-        # edits of a fifty-app request is a lot of JSON the page does not show.
-        "history": _history(change_request),
+        # Built only when the history is not cached (as the map): it changes with an edit of
+        # the request or a review, whose newest numbers key it.
+        "history": lambda: _history(change_request),
+        "history_key": f"{change_request.edit}-{_last_review(change_request)}",
         "is_author": change_request.author_id == request.user.pk,
         "is_open": change_request.state == ChangeRequest.State.OPEN,
     }
@@ -133,6 +135,10 @@ def _composer_url(cluster: Cluster, change, pk: int | None) -> str:
     if change.action == "create":
         return f"{reverse('app_new', args=[cluster.name])}?change={change.pk}"
     return f"{reverse('app_edit', args=[cluster.name, pk])}?change={change.pk}" if pk else ""
+
+
+def _last_review(change_request: ChangeRequest) -> int | None:
+    return change_request.reviews.aggregate(last=Max("pk"))["last"]
 
 
 def _history(change_request: ChangeRequest) -> list[tuple[str, object]]:

@@ -423,3 +423,17 @@ def test_a_large_request_shows_its_apps_a_page_at_a_time(client, cluster, team):
     # The JSON diff's link keeps to the page its app is on.
     change = request.changes.get(app_id="/shop/app-55")
     assert f"?page=2&amp;json={change.pk}#app-55" in second
+
+
+def test_the_request_history_shows_each_new_edit_and_review(client, cluster, team):
+    request = open_request(cluster, team["erin"], "web")
+    propose(request, team["erin"], None, WEB)
+    url = reverse("request_detail", args=["prod", request.number])
+    assert "version 2: erin create /shop/web" in client.get(url).content.decode()
+
+    propose(request, team["erin"], None, {**WEB, "cmd": "run2"})
+    review(request, team["rita"], Role.REVIEWER, "approve", "fine")
+    history = client.get(url).content.decode().split("History of this request")[1]
+    assert "version 3: erin update /shop/web" not in history  # still a create: no app yet
+    assert "version 3: erin create /shop/web" in history
+    assert "rita approved version 3: fine" in history
